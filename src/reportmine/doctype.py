@@ -1,0 +1,61 @@
+"""Document type of a report: inspection_summary / regulation / essay / other.
+
+Rules where they are certain (the head noun of the title: 总结, 办法, 心得体会 ...); otherwise a
+scikit-learn model over title, opening text and structure features, trained on the gold corpus.
+"""
+from __future__ import annotations
+
+import re
+
+from .polarity import cue_lists
+from .structure import Report
+
+__all__ = ["doc_type_by_title", "doc_type_features", "rule_doc_type"]
+
+_PAREN = re.compile(r"[（(【\[][^）)】\]]{0,12}[）)】\]]")
+
+
+def doc_type_by_title(title: str | None) -> str | None:
+    """The type named by the title's head noun (the keyword that ends last), or None."""
+    if not title:
+        return None
+    t = _PAREN.sub("", title).strip()
+    best: tuple[int, int, str] | None = None
+    for dtype, words in cue_lists()["doc_type_title"].items():
+        for w in words:
+            for m in re.finditer(re.escape(w), t):
+                key = (m.end(), len(w), dtype)
+                if best is None or key[:2] > best[:2]:
+                    best = key
+    return best[2] if best else None
+
+
+def doc_type_features(report: Report) -> str:
+    """A text summary of a report for the document-type model: title, structure tokens, opening."""
+    text = report.norm.text[report.nstart: report.nend]
+    n_article = len(re.findall(r"第[一二三四五六七八九十百\d]+条", text))
+    n_found = len(re.findall(r"检查发现|存在[^，。]{0,10}问题|发现", text))
+    n_req = len(re.findall(r"严禁|不得|必须|应当|禁止", text))
+    tokens = [
+        f"__title_{doc_type_by_title(report.title) or 'none'}",
+        f"__org_{'yes' if report.org else 'no'}",
+        f"__date_{'yes' if report.date else 'no'}",
+        f"__addr_{'yes' if report.addressee else 'no'}",
+        f"__articles_{min(n_article, 5)}",
+        f"__found_{min(n_found, 5)}",
+        f"__req_{min(n_req, 5)}",
+    ]
+    return " ".join(tokens) + " " + (report.title or "") + " " + text[:400]
+
+
+def rule_doc_type(report: Report) -> tuple[str, bool]:
+    """(doc_type, certain): certain when the title names the type."""
+    by_title = doc_type_by_title(report.title)
+    if by_title:
+        return by_title, True
+    text = report.norm.text[report.nstart: report.nend]
+    if len(re.findall(r"第[一二三四五六七八九十百\d]+条", text)) >= 3:
+        return "regulation", False
+    if re.search(r"检查发现|存在[^，。]{0,12}问题|自查", text) and (report.org or report.addressee):
+        return "inspection_summary", False
+    return "other", False

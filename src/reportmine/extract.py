@@ -1,0 +1,338 @@
+"""Extraction: findings (category + polarity) and remedial actions of a structured report.
+
+Cues are found with one Aho-Corasick automaton per taxonomy (built once) plus regex patterns for
+discontinuous expressions; polarity comes from the clause (see :mod:`reportmine.polarity`); an optional
+learned model (see :mod:`reportmine.model`) re-scores rule decisions.
+"""
+from __future__ import annotations
+
+import functools
+import logging
+import re
+from dataclasses import dataclass, field
+from typing import Iterator
+
+import ahocorasick
+
+from .doctype import rule_doc_type
+from .polarity import clauses, continues, decide_polarity, is_future
+from .structure import Report, Section, Sentence
+from .taxonomy import PATTERN_TIMEOUT, Taxonomy, default_taxonomy
+
+__all__ = ["Finding", "Action", "Extraction", "Candidate", "Extractor", "extract", "parse_money"]
+
+log = logging.getLogger(__name__)
+_QUOTED = re.compile(r"《[^》]{0,80}》")
+_MONEY = re.compile(
+    r"(?P<num>\d+(?:[.,]\d+)*|[零〇一二两三四五六七八九十百千万壹贰叁肆伍陆柒捌玖拾佰仟萬]+)\s*(?P<wan>万|萬)?\s*(?:元|块)"
+)
+_PARTY = re.compile(
+    r"(?:对|给予|将)(?P<p>[^，。；,;:：]{1,18}?)(?:分别)?(?:给予|予以|处以|进行|作出|作|扣|罚|通报|实行|处|停|调|辞|下岗|约谈|警告|批评|作了)"
+)
+_PARTY_WORDS = re.compile(
+    r"(责任人|当事人|直接责任人|柜台人员|营业员|投递员[\u4e00-\u9fff]?某?|快递员[\u4e00-\u9fff]?某?|揽投员[\u4e00-\u9fff]?某?|"
+    r"收件员[\u4e00-\u9fff]?某?|相关人员|相关责任人|网点负责人|支局长|班组长|该网点|该企业|该公司|涉事[\u4e00-\u9fff]{1,6})"
+)
+
+
+@dataclass(frozen=True)
+class Finding:
+    """A mention of a category with its polarity; ``start``/``end`` index the original text."""
+
+    category: str
+    polarity: str
+    text: str
+    original: str
+    start: int
+    end: int
+    section: int | None
+    cue: str
+    score: float = 1.0
+
+
+@dataclass(frozen=True)
+class Action:
+    """A remedial action; ``finding`` indexes the report's findings (the problem it answers)."""
+
+    type: str
+    text: str
+    original: str
+    start: int
+    end: int
+    amount_yuan: float | None
+    party: str | None
+    finding: int | None
+    planned: bool
+    section: int | None
+    cue: str
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """A cue occurrence with its context, before a decision (also the learned model's input)."""
+
+    kind: str  # category | action
+    id: str
+    role: str  # cue | topic
+    cue: str
+    sentence: Sentence
+    section_index: int
+    clause: tuple[int, int]  # normalized span
+    pre: str
+    post: str
+    rule: str | None  # rule polarity (findings) or "planned"/"taken" (actions); None = rule says no
+
+
+@dataclass(frozen=True)
+class Extraction:
+    """A report with its document type, findings and actions."""
+
+    report: Report
+    doc_type: str
+    findings: tuple[Finding, ...]
+    actions: tuple[Action, ...]
+
+    def to_dict(self) -> dict:
+        """The ``extract`` output record: the ``parse`` fields plus doc_type, findings, actions."""
+        d = self.report.to_dict()
+        d["doc_type"] = self.doc_type
+        d["findings"] = [
+            {k: getattr(f, k) for k in ("category", "polarity", "text", "original", "start", "end", "section")}
+            for f in self.findings
+        ]
+        d["actions"] = [
+            {k: getattr(a, k) for k in ("type", "text", "original", "start", "end", "amount_yuan", "party", "finding", "planned")}
+            for a in self.actions
+        ]
+        return d
+
+
+def parse_money(text: str) -> float | None:
+    """Amount in yuan of the first money expression (200元, 五百元, 1万元, 叁佰元整), or None."""
+    m = _MONEY.search(text)
+    return _money_value(m) if m else None
+
+
+def _money_value(m: re.Match) -> float | None:
+    import cn2an
+
+    num = m.group("num").replace(",", "")
+    try:
+        value = float(num) if num[0].isdigit() else float(cn2an.cn2an(num, "smart"))
+    except (ValueError, KeyError, IndexError):
+        return None
+    if m.group("wan"):
+        value *= 10000
+    return int(value) if value == int(value) else value
+
+
+def _automaton(tax: Taxonomy) -> ahocorasick.Automaton:
+    """The taxonomy's Aho-Corasick automaton over cues, topics and exclusions, built once per taxonomy."""
+    cached = tax._compiled.get("automaton")
+    if cached is not None:
+        return cached
+    auto = ahocorasick.Automaton()
+    table: dict[str, list[tuple[str, str, str]]] = {}
+    for kind, entries in (("category", tax.categories), ("action", tax.actions)):
+        for e in entries.values():
+            for role, words in (("cue", e.cues), ("topic", e.topics), ("exclude", e.exclude)):
+                for w in words:
+                    table.setdefault(w, []).append((kind, e.id, role))
+    for word, values in table.items():
+        auto.add_word(word, (word, tuple(values)))
+    auto.make_automaton()
+    tax._compiled["automaton"] = auto
+    return auto
+
+
+class Extractor:
+    """Extracts findings and actions; holds the taxonomy's automaton and the optional learned model."""
+
+    def __init__(self, taxonomy: Taxonomy | None = None, *, model: object | None = "default") -> None:
+        self.taxonomy = taxonomy or default_taxonomy()
+        self._model = model
+
+    @property
+    def model(self):
+        """The learned re-scorer (trained lazily from shipped data), or None for rules only."""
+        if self._model == "default":
+            from .model import default_model
+
+            self._model = default_model()
+        return self._model
+
+    # ---------------------------------------------------------------- candidates
+    def _matches(self, text: str, a: int, b: int) -> list[tuple[int, int, str, str, str, str]]:
+        """(start, end, kind, id, role, cue) in normalized text[a:b], exclusions applied."""
+        seg = text[a:b]
+        raw: list[tuple[int, int, str, str, str, str]] = []
+        for end_idx, (word, values) in _automaton(self.taxonomy).iter(seg):
+            s = end_idx - len(word) + 1
+            for kind, cid, role in values:
+                raw.append((a + s, a + end_idx + 1, kind, cid, role, word))
+        for kind, attr in (("category", "categories"), ("action", "actions")):
+            for cid, pat in self.taxonomy.compiled_patterns(attr):
+                try:
+                    for m in pat.finditer(seg, timeout=PATTERN_TIMEOUT):
+                        raw.append((a + m.start(), a + m.end(), kind, cid, "cue", m.group(0)))
+                except TimeoutError:
+                    log.warning("pattern %r of %s abandoned on a sentence (time limit)", pat.pattern, cid)
+        quoted = [(a + m.start(), a + m.end()) for m in _QUOTED.finditer(seg)]
+        excl = [(s, e, k, c) for s, e, k, c, r, _ in raw if r == "exclude"]
+        kept = []
+        for m in raw:
+            s, e, kind, cid, role, _w = m
+            if role == "exclude":
+                continue
+            if any(xs <= s and e <= xe and xk == kind and xc == cid for xs, xe, xk, xc in excl):
+                continue
+            if any(qs < s and e < qe for qs, qe in quoted):
+                continue  # inside a document name 《…》
+            kept.append(m)
+        # drop a match contained in a longer one of the same id (cue preferred over topic)
+        kept.sort(key=lambda m: (m[0], -(m[1] - m[0])))
+        out = []
+        for m in kept:
+            if any(o[2] == m[2] and o[3] == m[3] and o[0] <= m[0] and m[1] <= o[1] and (o[4] == "cue" or m[4] == "topic") for o in out):
+                continue
+            out.append(m)
+        return out
+
+    def candidates(self, report: Report, doc_type: str) -> Iterator[Candidate]:
+        """Every cue occurrence in the report with its clause context and rule decision."""
+        text = report.norm.text
+        for si, section in enumerate(report.sections):
+            heading_ctx = self._heading_context(section, report)
+            for sent in section.sentences:
+                cls = clauses(text, sent.nstart, sent.nend)
+                inherited: str | None = None
+                prev_neg = False
+                matches = self._matches(text, sent.nstart, sent.nend)
+                by_clause: dict[int, list] = {}
+                for m in matches:
+                    ci = next((i for i, (ca, cb) in enumerate(cls) if ca <= m[0] < cb), len(cls) - 1)
+                    by_clause.setdefault(ci, []).append(m)
+                for ci, (ca, cb) in enumerate(cls):
+                    ctext = text[ca:cb]
+                    share_neg = prev_neg and continues(ctext)
+                    clause_neg = False
+                    for s, e, kind, cid, role, word in by_clause.get(ci, []):
+                        pre, post = text[ca:s], text[e:cb]
+                        if kind == "category":
+                            pol = decide_polarity(pre, post, topic=role == "topic", inherited=inherited,
+                                                  heading_ctx=heading_ctx, inherit_negation=share_neg)
+                            clause_neg = clause_neg or pol == "not_found"
+                            rule = pol
+                        else:
+                            sentence_before = text[sent.nstart:s]
+                            rule = "planned" if is_future(sentence_before[-40:], sentence=sent.text, heading=section.heading) else "taken"
+                        yield Candidate(kind, cid, role, word, sent, si, (ca, cb), pre, post, rule)
+                    prev_neg = clause_neg or share_neg
+                    inherited = self._distributes(ctext) or inherited
+
+    @staticmethod
+    def _distributes(clause_text: str) -> str | None:
+        from .polarity import clause_context
+
+        ctx = clause_context(clause_text)
+        if ctx.firm_req:
+            return "requirement"
+        if re.search(r"检查发现|检查中发现|发现|存在(?:以下|如下|的)?(?:主要)?问题", clause_text):
+            return "found"
+        return None
+
+    @staticmethod
+    def _heading_context(section: Section, report: Report) -> str | None:
+        h = section.heading or ""
+        if re.search(r"存在的(?:主要)?问题|发现的问题|主要问题|问题及|检查发现|存在问题", h):
+            return "found"
+        if re.search(r"要求|下一步|今后|工作打算|措施|建议|目标|禁止|职责", h):
+            return "requirement"
+        return None
+
+    # ---------------------------------------------------------------- decisions
+    def extract(self, report: Report) -> Extraction:
+        """Findings, actions and document type of one report."""
+        doc_type, certain = rule_doc_type(report)
+        model = self.model
+        if model is not None and not certain:
+            doc_type = model.doc_type(report, doc_type)
+        cands = list(self.candidates(report, doc_type))
+        if model is not None:
+            decisions = model.decide(cands, doc_type)
+        else:
+            decisions = [(c.rule, 1.0) for c in cands]
+        return self._assemble(report, doc_type, cands, decisions)
+
+    def _assemble(self, report: Report, doc_type: str, cands: list[Candidate], decisions: list) -> Extraction:
+        norm = report.norm
+        text = norm.text
+        no_found = doc_type in ("regulation", "essay")
+        merged: dict[tuple, list] = {}
+        acts: dict[tuple, list] = {}
+        for cand, (decision, score) in zip(cands, decisions):
+            if decision is None:
+                continue
+            if cand.kind == "category":
+                pol = "requirement" if (no_found and decision == "found") else decision
+                key = (cand.sentence.nstart, cand.id, pol)
+                merged.setdefault(key, []).append((cand, score))
+            elif not no_found:
+                key = (cand.sentence.nstart, cand.id)
+                acts.setdefault(key, []).append((cand, decision == "planned", score))
+        findings = []
+        for (_s, cid, pol), items in merged.items():
+            a = min(c.clause[0] for c, _ in items)
+            b = max(c.clause[1] for c, _ in items)
+            first = items[0][0]
+            oa, ob = norm.to_original(a, b)
+            findings.append(Finding(cid, pol, text[a:b], norm.original[oa:ob], oa, ob, first.section_index,
+                                    first.cue, max(sc for _, sc in items)))
+        findings.sort(key=lambda f: (f.start, f.category, f.polarity))
+        actions = []
+        for (_s, aid), items in acts.items():
+            cand, planned, _score = items[0]
+            a, b = cand.clause
+            oa, ob = norm.to_original(a, b)
+            clause_text = text[a:b]
+            amount = None
+            if aid in ("fine", "administrative_penalty"):
+                amount = parse_money(clause_text) or parse_money(cand.sentence.text)
+            party = self._party(clause_text) or self._party(cand.sentence.text)
+            link = self._link(findings, cand, norm.to_original(cand.sentence.nstart, cand.sentence.nend), oa)
+            actions.append(Action(aid, clause_text, norm.original[oa:ob], oa, ob, amount, party, link,
+                                  planned, cand.section_index, cand.cue))
+        actions.sort(key=lambda x: (x.start, x.type))
+        return Extraction(report, doc_type, tuple(findings), tuple(actions))
+
+    @staticmethod
+    def _party(text: str) -> str | None:
+        m = _PARTY.search(text)
+        if m:
+            p = m.group("p").strip()
+            p = re.sub(r"^(?:上述|该|以上|有关)?(?:问题的?)?", "", p) or p
+            if 1 < len(p) <= 18 and not re.search(r"问题|情况|工作|检查|整改", p):
+                return p
+        m = _PARTY_WORDS.search(text)
+        return m.group(1) if m else None
+
+    @staticmethod
+    def _link(findings: list[Finding], cand: Candidate, sent_span: tuple[int, int], action_start: int) -> int | None:
+        sa, sb = sent_span
+        same_sentence = [i for i, f in enumerate(findings) if sa <= f.start < sb and f.start <= action_start and f.polarity == "found"]
+        if same_sentence:
+            return same_sentence[-1]
+        same_section = [i for i, f in enumerate(findings) if f.section == cand.section_index and f.polarity == "found" and f.start <= action_start]
+        return same_section[-1] if same_section else None
+
+
+@functools.lru_cache(maxsize=4)
+def _default_extractor(use_model: bool) -> Extractor:
+    return Extractor(model="default" if use_model else None)
+
+
+def extract(report: Report, *, taxonomy: Taxonomy | None = None, use_model: bool = True) -> Extraction:
+    """Extract findings and actions of one report (default taxonomy and model cached per process)."""
+    if taxonomy is None:
+        return _default_extractor(use_model).extract(report)
+    return Extractor(taxonomy, model="default" if use_model else None).extract(report)

@@ -1,0 +1,354 @@
+"""Reading: files (txt in any common Chinese encoding, docx, pdf, html) into decoded text.
+
+Every input ends up as a :class:`Document` or a :class:`Skipped` record naming the file and the reason;
+nothing is dropped silently. Offsets elsewhere in reportmine point into ``Document.text``.
+"""
+from __future__ import annotations
+
+import codecs
+import fnmatch
+import logging
+import os
+import unicodedata
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterable, Iterator
+
+from .errors import ReadError
+
+__all__ = [
+    "Document",
+    "Skipped",
+    "SUPPORTED_SUFFIXES",
+    "read_document",
+    "decode_bytes",
+    "iter_paths",
+    "iter_documents",
+    "display_path",
+]
+
+log = logging.getLogger(__name__)
+
+SUPPORTED_SUFFIXES = (".txt", ".text", ".md", ".docx", ".pdf", ".html", ".htm")
+MAX_BYTES = 256 * 1024 * 1024  # larger files are skipped with a reason, never half-read
+MAX_DOCX_UNCOMPRESSED = 200 * 1024 * 1024
+MAX_DOCX_RATIO = 200
+_BOMS = (
+    (codecs.BOM_UTF32_LE, "utf-32"),
+    (codecs.BOM_UTF32_BE, "utf-32"),
+    (codecs.BOM_UTF8, "utf-8-sig"),
+    (codecs.BOM_UTF16_LE, "utf-16"),
+    (codecs.BOM_UTF16_BE, "utf-16"),
+)
+
+
+@dataclass(frozen=True)
+class Document:
+    """A decoded input file: ``text`` is the original text all offsets refer to."""
+
+    source: str
+    text: str
+    encoding: str
+    kind: str  # txt | docx | pdf | html
+
+
+@dataclass(frozen=True)
+class Skipped:
+    """An input that produced no document, with the stage and the reason."""
+
+    source: str
+    stage: str
+    reason: str
+
+
+def display_path(path: str | os.PathLike) -> str:
+    """Path as printable text (file names that are not valid UTF-8 get backslash escapes)."""
+    return os.fsencode(path).decode("utf-8", "backslashreplace")
+
+
+def _bad_char_ratio(text: str) -> float:
+    sample = text[:200_000]
+    if not sample:
+        return 0.0
+    bad = 0
+    for ch in sample:
+        if ch in "\n\r\t\f\v":
+            continue
+        cat = unicodedata.category(ch)
+        if cat in ("Cc", "Co", "Cs", "Cn") or ch == "\ufffd":
+            bad += 1
+    return bad / len(sample)
+
+
+def _looks_utf16(data: bytes) -> str | None:
+    sample = data[:65536]
+    if len(sample) < 4:
+        return None
+    even = sample[0::2].count(0)
+    odd = sample[1::2].count(0)
+    half = len(sample) / 2
+    # CJK UTF-16 has few NULs; ASCII-heavy UTF-16 has many on one side. Try decoding both ways.
+    candidates = ["utf-16-le", "utf-16-be"] if odd >= even else ["utf-16-be", "utf-16-le"]
+    for enc in candidates:
+        try:
+            text = data[: len(data) - len(data) % 2].decode(enc)
+        except UnicodeDecodeError:
+            continue
+        cjk = sum(1 for ch in text[:5000] if "\u4e00" <= ch <= "\u9fff" or ch in "，。、；：")
+        if (max(even, odd) > 0.3 * half or cjk > 0.3 * min(len(text), 5000)) and _bad_char_ratio(text) < 0.02:
+            return enc
+    return None
+
+
+def _decode_mixed(data: bytes) -> tuple[str, str] | None:
+    """Decode line by line when most lines are UTF-8 and the rest are GB18030 (a mixed file)."""
+    lines = data.split(b"\n")
+    out, fallback = [], 0
+    for line in lines:
+        try:
+            out.append(line.decode("utf-8"))
+        except UnicodeDecodeError:
+            out.append(line.decode("gb18030", errors="replace"))
+            fallback += 1
+    if fallback == 0 or fallback == len(lines):
+        return None
+    text = "\n".join(out)
+    return text, "mixed(utf-8,gb18030)"
+
+
+def decode_bytes(data: bytes, *, source: str = "<bytes>") -> tuple[str, str]:
+    """Decode bytes of a text file, detecting the encoding; return ``(text, encoding)``.
+
+    Raises ReadError for empty or binary content.
+    """
+    if not data:
+        raise ReadError(source, "empty file (0 bytes)", stage="read")
+    for bom, enc in _BOMS:
+        if data.startswith(bom):
+            try:
+                text = data.decode(enc)
+                return text.lstrip("\ufeff") if enc != "utf-8-sig" else text, enc.replace("-sig", "")
+            except UnicodeDecodeError:
+                data = data[len(bom):]  # a lying BOM: detect from the content
+                break
+    if b"\x00" in data[:65536]:
+        enc = _looks_utf16(data)
+        if enc is None:
+            raise ReadError(source, "binary content (NUL bytes), not a text file", stage="read")
+        return data[: len(data) - len(data) % 2].decode(enc), enc
+    try:
+        return data.decode("utf-8"), "utf-8"
+    except UnicodeDecodeError as exc:
+        if exc.start >= len(data) - 3 and exc.reason in ("unexpected end of data", "invalid continuation byte"):
+            log.warning("%s: truncated UTF-8 sequence at the end dropped", source)
+            return data[: exc.start].decode("utf-8"), "utf-8"
+    mixed = _decode_mixed(data)
+    if mixed is not None and data.count(b"\n") >= 2:
+        valid_utf8_lines = sum(1 for line in data.split(b"\n") if _is_utf8(line))
+        if valid_utf8_lines / (data.count(b"\n") + 1) >= 0.5 and _has_multibyte_utf8(data):
+            return mixed
+    from charset_normalizer import from_bytes
+
+    best = from_bytes(data[:1_000_000], cp_isolation=["gb18030", "big5", "cp950"]).best()
+    enc = best.encoding if best is not None else "gb18030"
+    enc = {"cp950": "big5"}.get(enc, enc)
+    codec = "cp950" if enc == "big5" else enc
+    text = data.decode(codec, errors="replace")
+    if _bad_char_ratio(text) > 0.05:
+        raise ReadError(source, "binary or undecodable content: no Chinese text encoding fits", stage="read")
+    return text, enc
+
+
+def _is_utf8(line: bytes) -> bool:
+    try:
+        line.decode("utf-8")
+        return True
+    except UnicodeDecodeError:
+        return False
+
+
+def _has_multibyte_utf8(data: bytes) -> bool:
+    return any(_is_utf8(line) and any(b >= 0x80 for b in line) for line in data.split(b"\n")[:2000])
+
+
+def _read_bytes(path: Path, source: str, max_bytes: int) -> bytes:
+    try:
+        size = path.stat().st_size
+        if size > max_bytes:
+            raise ReadError(source, f"file too large ({size} bytes > limit {max_bytes})", stage="read")
+        with open(path, "rb") as fh:
+            return fh.read(max_bytes + 1)
+    except PermissionError:
+        raise ReadError(source, "permission denied", stage="read") from None
+    except IsADirectoryError:
+        raise ReadError(source, "is a directory", stage="read") from None
+    except FileNotFoundError:
+        raise ReadError(source, "no such file", stage="read") from None
+    except OSError as exc:
+        raise ReadError(source, f"cannot read: {exc.strerror or exc}", stage="read") from None
+
+
+def _check_zip(path: Path, source: str) -> None:
+    try:
+        with zipfile.ZipFile(path) as zf:
+            infos = zf.infolist()
+    except zipfile.BadZipFile:
+        raise ReadError(source, "not a valid .docx (not a zip archive)", stage="read") from None
+    total = sum(i.file_size for i in infos)
+    packed = sum(i.compress_size for i in infos) or 1
+    if total > MAX_DOCX_UNCOMPRESSED or total / packed > MAX_DOCX_RATIO and total > 10_000_000:
+        raise ReadError(
+            source, f"refused: .docx would expand to {total} bytes (zip bomb guard)", stage="read"
+        )
+    if "word/document.xml" not in {i.filename for i in infos}:
+        raise ReadError(source, "not a Word document (word/document.xml missing)", stage="read")
+
+
+def _read_docx(path: Path, source: str) -> str:
+    _check_zip(path, source)
+    import docx  # python-docx parses with resolve_entities=False: no external entities
+
+    try:
+        doc = docx.Document(str(path))
+    except Exception as exc:  # library raises many types for damaged packages
+        raise ReadError(source, f"damaged .docx: {exc}", stage="read") from None
+    lines: list[str] = []
+    for block in doc.iter_inner_content():
+        if hasattr(block, "rows"):
+            for row in block.rows:
+                cells: list[str] = []
+                for cell in row.cells:
+                    t = cell.text.strip()
+                    if not cells or cells[-1] != t:  # merged cells repeat their text
+                        cells.append(t)
+                lines.append("\t".join(cells))
+        else:
+            lines.append(block.text)
+    return "\n".join(lines)
+
+
+def _read_pdf(path: Path, source: str) -> str:
+    import pdfplumber
+    from pdfminer.pdfdocument import PDFEncryptionError, PDFPasswordIncorrect
+
+    try:
+        with pdfplumber.open(str(path)) as pdf:
+            pages = [page.extract_text() or "" for page in pdf.pages]
+    except (PDFPasswordIncorrect, PDFEncryptionError):
+        raise ReadError(source, "encrypted pdf (password required)", stage="read") from None
+    except Exception as exc:
+        name = type(exc).__name__
+        if "Password" in name or "Encrypt" in name:
+            raise ReadError(source, "encrypted pdf (password required)", stage="read") from None
+        raise ReadError(source, f"damaged pdf: {name}: {exc}", stage="read") from None
+    text = "\n".join(pages)
+    if not text.strip():
+        raise ReadError(source, "pdf has no text layer (scanned image?)", stage="read")
+    return text
+
+
+_BLOCK_TAGS = (
+    "p", "div", "br", "li", "tr", "h1", "h2", "h3", "h4", "h5", "h6", "table", "section",
+    "article", "header", "footer", "blockquote", "pre", "dd", "dt", "ul", "ol", "title",
+)
+
+
+def _read_html(data: bytes, source: str) -> tuple[str, str]:
+    from selectolax.lexbor import LexborHTMLParser
+
+    raw, enc = decode_bytes(data, source=source)
+    tree = LexborHTMLParser(raw)
+    for node in tree.css("script, style, noscript, template, iframe, object, svg, head > meta"):
+        node.decompose()
+    for node in tree.css(",".join(_BLOCK_TAGS)):
+        node.insert_before("\n")
+    root = tree.body or tree.root
+    text = root.text(deep=True, separator="") if root is not None else ""
+    lines = [line.strip() for line in text.splitlines()]
+    return "\n".join(line for line in lines if line), enc
+
+
+def read_document(path: str | os.PathLike, *, max_bytes: int = MAX_BYTES) -> Document:
+    """Read one file into a Document; raise ReadError naming the file and the reason."""
+    p = Path(path)
+    source = display_path(path)
+    suffix = p.suffix.lower()
+    if suffix == ".docx":
+        if not p.is_file():
+            _read_bytes(p, source, max_bytes)  # raises the precise reason
+        return Document(source, _read_docx(p, source), "docx", "docx")
+    if suffix == ".pdf":
+        _read_bytes(p, source, max_bytes)[:8]
+        return Document(source, _read_pdf(p, source), "pdf", "pdf")
+    data = _read_bytes(p, source, max_bytes)
+    if suffix in (".html", ".htm"):
+        text, enc = _read_html(data, source)
+        return Document(source, text, enc, "html")
+    text, enc = decode_bytes(data, source=source)
+    return Document(source, text, enc, "txt")
+
+
+def _matches(rel: str, patterns: Iterable[str]) -> bool:
+    name = rel.rsplit("/", 1)[-1]
+    return any(fnmatch.fnmatch(rel, pat) or fnmatch.fnmatch(name, pat) for pat in patterns)
+
+
+def iter_paths(
+    paths: Iterable[str | os.PathLike],
+    *,
+    include: Iterable[str] = (),
+    exclude: Iterable[str] = (),
+) -> Iterator[Path | Skipped]:
+    """Expand files and directories (recursively, sorted, symlink loops broken) into file paths.
+
+    Files named explicitly are always taken; files found in directories are taken when their suffix is
+    supported (or they match ``include``) and they match no ``exclude`` glob. Others yield Skipped.
+    """
+    include, exclude = tuple(include), tuple(exclude)
+    for given in paths:
+        p = Path(given)
+        if p.is_dir():
+            seen: set[tuple[int, int]] = set()
+            for root, dirs, files in os.walk(p, followlinks=True):
+                st = os.stat(root)
+                if (st.st_dev, st.st_ino) in seen:
+                    dirs[:] = []
+                    yield Skipped(display_path(root), "walk", "directory symlink loop, not followed again")
+                    continue
+                seen.add((st.st_dev, st.st_ino))
+                dirs.sort()
+                for name in sorted(files):
+                    fp = Path(root) / name
+                    rel = display_path(fp.relative_to(p))
+                    if exclude and _matches(rel, exclude):
+                        continue
+                    if include:
+                        if _matches(rel, include):
+                            yield fp
+                    elif fp.suffix.lower() in SUPPORTED_SUFFIXES:
+                        yield fp
+                    else:
+                        yield Skipped(display_path(fp), "walk", f"unsupported file type {fp.suffix or '(none)'!r}")
+        elif p.exists() or p.is_symlink():
+            yield p
+        else:
+            yield Skipped(display_path(given), "read", "no such file or directory")
+
+
+def iter_documents(
+    paths: Iterable[str | os.PathLike],
+    *,
+    include: Iterable[str] = (),
+    exclude: Iterable[str] = (),
+    max_bytes: int = MAX_BYTES,
+) -> Iterator[Document | Skipped]:
+    """Yield a Document or a Skipped record for every input, in a stable order."""
+    for item in iter_paths(paths, include=include, exclude=exclude):
+        if isinstance(item, Skipped):
+            yield item
+            continue
+        try:
+            yield read_document(item, max_bytes=max_bytes)
+        except ReadError as exc:
+            yield Skipped(exc.path, exc.stage or "read", exc.reason)

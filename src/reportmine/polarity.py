@@ -1,0 +1,144 @@
+"""Polarity of a mention from its clause: negation (with scope), requirement, or observation.
+
+The cue lists live in ``data/cues.yaml``; this module only turns them into decisions. A negation governs
+its own clause (or a few characters after a near negator such as 无/没有), never the next clause.
+"""
+from __future__ import annotations
+
+import functools
+import re
+from dataclasses import dataclass
+
+from ._data import data_yaml
+
+__all__ = ["ClauseContext", "clause_context", "decide_polarity", "is_future", "cue_lists", "clauses"]
+
+_CLAUSE_SPLIT = re.compile(r"[，,：:；;]")
+_CONTINUATION = re.compile(r"^(?:以及|及|和|或|也|亦|或者|并且|并)")
+_NEAR_GAP = 2
+
+
+def clauses(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    """Clause spans of text[start:end] (split at ，：；), outer whitespace trimmed."""
+    out, pos = [], start
+    for m in _CLAUSE_SPLIT.finditer(text, start, end):
+        out.append((pos, m.start()))
+        pos = m.end()
+    out.append((pos, end))
+    return [(a, b) for a, b in out if b > a] or [(start, end)]
+
+
+def _alternation(words: list[str]) -> re.Pattern:
+    return re.compile("|".join(re.escape(w) for w in sorted(set(words), key=len, reverse=True)))
+
+
+@functools.lru_cache(maxsize=1)
+def cue_lists() -> dict:
+    """Compiled cue lists, built once."""
+    d = data_yaml("cues.yaml")
+    return {
+        "neg_scope": _alternation(d["negation_scope"]),
+        "neg_near": _alternation(d["negation_near"]),
+        "neg_post": re.compile(d["negation_post"]),
+        "req": _alternation(d["requirement_strong"]),
+        "req_firm": frozenset(d["requirement_firm"]),
+        "req_exclude": _alternation(d["requirement_exclude"]),
+        "found": _alternation(d["found_markers"]),
+        "problem": _alternation(d["problem_words"]),
+        "future": _alternation(d["future_markers"]),
+        "future_exclude": _alternation(d["future_exclude"]),
+        "future_headings": _alternation(d["future_headings"]),
+        "doc_type_title": d["doc_type_title"],
+    }
+
+
+def _hits(pat: re.Pattern, text: str, exclude: re.Pattern | None = None) -> list[re.Match]:
+    hits = list(pat.finditer(text))
+    if exclude is None or not hits:
+        return hits
+    bad = [(m.start(), m.end()) for m in exclude.finditer(text)]
+    return [h for h in hits if not any(a <= h.start() and h.end() <= b or a < h.end() and h.start() < b for a, b in bad)]
+
+
+@dataclass(frozen=True)
+class ClauseContext:
+    """What a clause says about the mentions in it (outside of the cue itself)."""
+
+    firm_req: bool
+    weak_req: bool
+    found: bool
+
+
+def clause_context(text: str) -> ClauseContext:
+    """Requirement and observation markers anywhere in a clause."""
+    c = cue_lists()
+    reqs = _hits(c["req"], text, c["req_exclude"])
+    firm = any(h.group(0) in c["req_firm"] for h in reqs)
+    return ClauseContext(firm, bool(reqs) and not firm, bool(c["found"].search(text)))
+
+
+def _negated(pre: str, post: str, clause_start_text: str) -> bool:
+    c = cue_lists()
+    if c["neg_scope"].search(pre):
+        return True
+    tail = pre[-(_NEAR_GAP + 2):]
+    for m in c["neg_near"].finditer(tail):
+        if len(tail) - m.end() <= _NEAR_GAP:
+            return True
+    if c["neg_post"].search(post):
+        return True
+    # 无……情况/现象 frame: 无挪用代收资金的情况
+    if re.search(r"(?:^|[^毫])无(?!法|论|须|需|误|偿|不)", pre) and re.search(r"(?:情况|现象|行为|问题)", post[:20]):
+        return True
+    return False
+
+
+def decide_polarity(
+    pre: str,
+    post: str,
+    *,
+    topic: bool,
+    inherited: str | None,
+    heading_ctx: str | None,
+    inherit_negation: bool = False,
+) -> str | None:
+    """Polarity of a cue given the clause text before (``pre``) and after (``post``) it.
+
+    ``inherited`` is the polarity an earlier clause of the sentence distributes (requirement or found),
+    ``heading_ctx`` what the section heading implies. Returns None for a topic word with no context.
+    """
+    c = cue_lists()
+    pre_reqs = _hits(c["req"], pre, c["req_exclude"])
+    firm_pre = any(h.group(0) in c["req_firm"] for h in pre_reqs)
+    post_firm = bool(re.match(r"^[^，,；;。]{0,6}?(?:有无|是否)", post))
+    if firm_pre or post_firm:
+        return "requirement"
+    if _negated(pre, post, pre) or inherit_negation:
+        return "not_found"
+    clause = pre + post
+    found_marker = bool(c["found"].search(clause))
+    problem = bool(c["problem"].search(clause))
+    if pre_reqs and not found_marker:
+        return "requirement"
+    if found_marker or problem:
+        return "found" if (not topic or problem or found_marker) else None
+    if inherited:
+        return inherited
+    if heading_ctx:
+        return heading_ctx
+    return None if topic else "found"
+
+
+def is_future(text_before: str, *, sentence: str = "", heading: str | None = None) -> bool:
+    """True when an action is only promised (今后将…, 下一步, 拟…) rather than taken."""
+    c = cue_lists()
+    if _hits(c["future"], text_before, c["future_exclude"]):
+        return True
+    if sentence and re.match(r"^\s*(?:今后|下一步|下步|接下来|下阶段|明年)", sentence):
+        return True
+    return bool(heading and c["future_headings"].search(heading))
+
+
+def continues(clause_text: str) -> bool:
+    """A clause that continues the previous one's list (以及…, 和…) shares its negation."""
+    return bool(_CONTINUATION.match(clause_text.strip()))
