@@ -257,51 +257,65 @@ class Extractor:
         model = self.model
         if model is not None and not certain:
             doc_type = model.doc_type(report, doc_type)
-        cands = list(self.candidates(report, doc_type))
-        if model is not None:
-            decisions = model.decide(cands, doc_type)
+        no_found = doc_type in ("regulation", "essay")
+        fdec: list[tuple] = []  # (sentence, section, category, polarity, (a, b), cue, score)
+        adec: list[tuple] = []  # (sentence, section, type, planned, (a, b), cue)
+        if model is None:
+            for c in self.candidates(report, doc_type):
+                if c.rule is None:
+                    continue
+                if c.kind == "category":
+                    fdec.append((c.sentence, c.section_index, c.id, c.rule, c.clause, c.cue, 1.0))
+                else:
+                    adec.append((c.sentence, c.section_index, c.id, c.rule == "planned", c.clause, c.cue))
         else:
-            decisions = [(c.rule, 1.0) for c in cands]
-        return self._assemble(report, doc_type, cands, decisions)
+            sec_of = {s.nstart: i for i, sec in enumerate(report.sections) for s in sec.sentences}
+            for sent, cats, acts in model.decide_sentences(self, report, doc_type):
+                si = sec_of.get(sent.nstart, 0)
+                mixed = {cat for cat, pol, cs, prob in cats if sum(1 for x in cats if x[0] == cat) > 1}
+                for cat, pol, cs, prob in cats:
+                    # evidence is the sentence, or the clauses of each polarity where a sentence is mixed
+                    spans = [c.clause for c in cs] if cat in mixed and cs else [(sent.nstart, sent.nend)]
+                    for span in spans:
+                        fdec.append((sent, si, cat, pol, span, cs[0].cue if cs else "", prob))
+                for act, planned, cs, prob in acts:
+                    c = cs[0] if cs else None
+                    if planned is None:
+                        planned = is_future(sent.text, sentence=sent.text, heading=report.sections[si].heading)
+                    adec.append((sent, si, act, planned, c.clause if c else (sent.nstart, sent.nend), c.cue if c else ""))
+        if no_found:
+            fdec = [(s, si, cat, "requirement" if pol == "found" else pol, sp, cue, sc) for s, si, cat, pol, sp, cue, sc in fdec]
+            adec = []
+        return self._assemble(report, doc_type, fdec, adec)
 
-    def _assemble(self, report: Report, doc_type: str, cands: list[Candidate], decisions: list) -> Extraction:
+    def _assemble(self, report: Report, doc_type: str, fdec: list[tuple], adec: list[tuple]) -> Extraction:
         norm = report.norm
         text = norm.text
-        no_found = doc_type in ("regulation", "essay")
         merged: dict[tuple, list] = {}
-        acts: dict[tuple, list] = {}
-        for cand, (decision, score) in zip(cands, decisions):
-            if decision is None:
-                continue
-            if cand.kind == "category":
-                pol = "requirement" if (no_found and decision == "found") else decision
-                key = (cand.sentence.nstart, cand.id, pol)
-                merged.setdefault(key, []).append((cand, score))
-            elif not no_found:
-                key = (cand.sentence.nstart, cand.id)
-                acts.setdefault(key, []).append((cand, decision == "planned", score))
+        for sent, si, cat, pol, span, cue, score in fdec:
+            merged.setdefault((sent.nstart, cat, pol), []).append((si, span, cue, score))
         findings = []
-        for (_s, cid, pol), items in merged.items():
-            a = min(c.clause[0] for c, _ in items)
-            b = max(c.clause[1] for c, _ in items)
-            first = items[0][0]
+        for (_s, cat, pol), items in merged.items():
+            a = min(sp[0] for _, sp, _, _ in items)
+            b = max(sp[1] for _, sp, _, _ in items)
             oa, ob = norm.to_original(a, b)
-            findings.append(Finding(cid, pol, text[a:b], norm.original[oa:ob], oa, ob, first.section_index,
-                                    first.cue, max(sc for _, sc in items)))
+            findings.append(Finding(cat, pol, text[a:b], norm.original[oa:ob], oa, ob, items[0][0], items[0][2],
+                                    max(sc for *_, sc in items)))
         findings.sort(key=lambda f: (f.start, f.category, f.polarity))
         actions = []
-        for (_s, aid), items in acts.items():
-            cand, planned, _score = items[0]
-            a, b = cand.clause
+        seen = set()
+        for sent, si, aid, planned, (a, b), cue in adec:
+            if (sent.nstart, aid) in seen:
+                continue
+            seen.add((sent.nstart, aid))
             oa, ob = norm.to_original(a, b)
             clause_text = text[a:b]
             amount = None
             if aid in ("fine", "administrative_penalty"):
-                amount = parse_money(clause_text) or parse_money(cand.sentence.text)
-            party = self._party(clause_text) or self._party(cand.sentence.text)
-            link = self._link(findings, cand, norm.to_original(cand.sentence.nstart, cand.sentence.nend), oa)
-            actions.append(Action(aid, clause_text, norm.original[oa:ob], oa, ob, amount, party, link,
-                                  planned, cand.section_index, cand.cue))
+                amount = parse_money(clause_text) or parse_money(sent.text)
+            party = self._party(clause_text) or self._party(sent.text)
+            link = self._link(findings, si, norm.to_original(sent.nstart, sent.nend), oa)
+            actions.append(Action(aid, clause_text, norm.original[oa:ob], oa, ob, amount, party, link, bool(planned), si, cue))
         actions.sort(key=lambda x: (x.start, x.type))
         return Extraction(report, doc_type, tuple(findings), tuple(actions))
 
@@ -317,12 +331,12 @@ class Extractor:
         return m.group(1) if m else None
 
     @staticmethod
-    def _link(findings: list[Finding], cand: Candidate, sent_span: tuple[int, int], action_start: int) -> int | None:
+    def _link(findings: list[Finding], section_index: int, sent_span: tuple[int, int], action_start: int) -> int | None:
         sa, sb = sent_span
         same_sentence = [i for i, f in enumerate(findings) if sa <= f.start < sb and f.start <= action_start and f.polarity == "found"]
         if same_sentence:
             return same_sentence[-1]
-        same_section = [i for i, f in enumerate(findings) if f.section == cand.section_index and f.polarity == "found" and f.start <= action_start]
+        same_section = [i for i, f in enumerate(findings) if f.section == section_index and f.polarity == "found" and f.start <= action_start]
         return same_section[-1] if same_section else None
 
 

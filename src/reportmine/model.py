@@ -1,9 +1,367 @@
-"""Learned components (scikit-learn), trained from the shipped gold corpus: placeholder until trained."""
+"""The learned component: scikit-learn models stacked on the rules, trained on the gold corpus.
+
+* a sentence model says which categories (and which action types) a sentence mentions, from character
+  n-grams of the sentence plus the rule candidates as features, so it learns paraphrases the cue lists
+  miss and when to distrust a cue;
+* a polarity model says found / not_found / requirement for a (sentence, category), from the sentence,
+  a window around the cue, and the rule's own polarity;
+* a document-type model for reports whose title does not name their type.
+
+Training data ship with the package (``data/training.jsonl.gz``: the decoded text and gold of every
+report file of the corpus's *train* split, never the test split), so the models train at first use,
+offline, in a few seconds, and are cached on disk per data + library version.
+"""
 from __future__ import annotations
 
-__all__ = ["default_model"]
+import functools
+import gzip
+import hashlib
+import json
+import logging
+import os
+import pickle
+import tempfile
+from collections import defaultdict
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Sequence
+
+import numpy as np
+
+from ._data import data_path
+
+if TYPE_CHECKING:
+    from .extract import Candidate
+    from .structure import Report
+
+__all__ = ["StackedModel", "default_model", "train", "export_training", "training_records", "THRESHOLDS"]
+
+log = logging.getLogger(__name__)
+MODEL_VERSION = "1"
+#: probability above which the sentence model asserts a category / action type (chosen by
+#: cross-validation on the train split: see ``reportmine.model.cross_validate``)
+THRESHOLDS = {"category": 0.4, "action": 0.4}
 
 
-def default_model():
-    """The learned re-scorer, or None when no model is available (rules only)."""
-    return None
+def training_records() -> list[dict]:
+    """The shipped training data: one record per corpus file of the train split."""
+    with data_path("training.jsonl.gz").open("rb") as fh, gzip.open(fh, "rt", encoding="utf-8") as gz:
+        return [json.loads(line) for line in gz if line.strip()]
+
+
+def export_training(corpora: str | Path, out: str | Path) -> int:
+    """Write the train split of a gold corpus (decoded texts + gold) as package training data."""
+    from .evaluate import load_gold
+    from .io import read_document
+
+    gold, reports_dir = load_gold(Path(corpora) / "gold", split="train")
+    raw: dict[str, list[dict]] = defaultdict(list)
+    gold_dir = Path(corpora) / "gold"
+    wanted = {(g.file, g.report) for g in gold}
+    for f in sorted(gold_dir.glob("*.jsonl")):
+        for line in f.read_text(encoding="utf-8").splitlines():
+            if line.strip():
+                r = json.loads(line)
+                if (r["file"], r["report"]) in wanted:
+                    raw[r["file"]].append(r)
+    n = 0
+    with gzip.open(out, "wt", encoding="utf-8", compresslevel=9) as gz:
+        for fname in sorted(raw):
+            doc = read_document(reports_dir / fname)
+            recs = sorted(raw[fname], key=lambda r: r["report"])
+            gz.write(json.dumps({"file": fname, "text": doc.text, "gold": recs}, ensure_ascii=False) + "\n")
+            n += 1
+    return n
+
+
+# --------------------------------------------------------------------------- features
+
+
+def _sentence_units(extractor, report: "Report", doc_type: str):
+    """Per sentence: (sentence, rule tokens, {category: [candidates]}, {action: [candidates]})."""
+    cands = list(extractor.candidates(report, doc_type))
+    by_sent: dict[int, list] = defaultdict(list)
+    for c in cands:
+        by_sent[c.sentence.nstart].append(c)
+    for si, section in enumerate(report.sections):
+        for sent in section.sentences:
+            cs = by_sent.get(sent.nstart, [])
+            n = len(sent.text)
+            toks = [f"D_{doc_type}", f"H_{extractor._heading_context(section, report) or 'none'}",
+                    f"LEN_{'s' if n < 16 else 'm' if n < 40 else 'l'}",
+                    f"HEAD_{bool(section.number) and sent is section.sentences[0]}"]
+            cats: dict[str, list] = defaultdict(list)
+            acts: dict[str, list] = defaultdict(list)
+            for c in cs:
+                if c.kind == "category":
+                    toks += [f"{'C' if c.role == 'cue' else 'T'}_{c.id}", f"R_{c.id}_{c.rule}", f"P_{c.rule}"]
+                    cats[c.id].append(c)
+                else:
+                    toks += [f"A_{c.id}", f"AP_{c.rule}"]
+                    acts[c.id].append(c)
+            yield sent, " ".join(toks), cats, acts
+
+
+def _window(sent_text: str, cands: list, offset: int) -> str:
+    if not cands:
+        return sent_text
+    c = cands[0]
+    a = c.clause[0] - offset
+    return (c.pre[-14:] + "|" + c.cue + "|" + c.post[:10]) if a >= 0 else sent_text
+
+
+@dataclass
+class StackedModel:
+    """Fitted models plus the vectorizers they need (pickled as one object)."""
+
+    vec_char: object
+    vec_tok: object
+    cat_labels: list
+    cat_clf: object
+    act_labels: list
+    act_clf: object
+    pol_vec_char: object
+    pol_vec_win: object
+    pol_vec_tok: object
+    pol_clf: object
+    doc_vec: object
+    doc_clf: object
+    thresholds: dict
+
+    # ------------------------------------------------------------ inference
+    def _X(self, texts, toks):
+        from scipy.sparse import hstack
+
+        return hstack([self.vec_char.transform(texts), self.vec_tok.transform(toks)]).tocsr()
+
+    def _Xpol(self, texts, wins, toks):
+        from scipy.sparse import hstack
+
+        return hstack([self.pol_vec_char.transform(texts), self.pol_vec_win.transform(wins), self.pol_vec_tok.transform(toks)]).tocsr()
+
+    def doc_type(self, report: "Report", rule_guess: str) -> str:
+        """Document type from the model (used when the title does not name the type)."""
+        from .doctype import doc_type_features
+
+        return str(self.doc_clf.predict(self.doc_vec.transform([doc_type_features(report)]))[0])
+
+    def decide_sentences(self, extractor, report: "Report", doc_type: str) -> list[tuple]:
+        """Decisions per sentence: (sentence, [(category, polarity, cands, prob)], [(action, planned, cands, prob)])."""
+        units = list(_sentence_units(extractor, report, doc_type))
+        if not units:
+            return []
+        texts = [u[0].text for u in units]
+        toks = [u[1] for u in units]
+        X = self._X(texts, toks)
+        pc = self.cat_clf.predict_proba(X) if self.cat_labels else np.zeros((len(units), 0))
+        pa = self.act_clf.predict_proba(X) if self.act_labels else np.zeros((len(units), 0))
+        out = []
+        pol_rows = []
+        for i, (sent, tok, cats, acts) in enumerate(units):
+            chosen = {}
+            for j, lab in enumerate(self.cat_labels):
+                if pc[i, j] >= self.thresholds["category"]:
+                    chosen[lab] = float(pc[i, j])
+            for lab in cats:  # categories the model does not know (user taxonomy): rules decide
+                if lab not in self.cat_labels and any(c.rule for c in cats[lab]):
+                    chosen[lab] = 1.0
+            cat_dec = []
+            for lab, prob in chosen.items():
+                cs = cats.get(lab, [])
+                rule_pols = {c.rule for c in cs if c.rule}
+                if len(rule_pols) >= 2 and len({c.clause for c in cs if c.rule}) >= 2:
+                    for pol in sorted(rule_pols):  # a mixed sentence: each clause keeps its own polarity
+                        cat_dec.append((lab, pol, [c for c in cs if c.rule == pol], prob))
+                elif lab not in self.cat_labels:
+                    pol = next(iter(rule_pols))
+                    cat_dec.append((lab, pol, [c for c in cs if c.rule == pol], prob))
+                else:
+                    pol_rows.append((len(out), len(cat_dec)))
+                    cat_dec.append([lab, None, cs, prob, sent.text, _window(sent.text, cs, sent.nstart),
+                                    f"CAT_{lab} " + " ".join(f"R_{c.rule}" for c in cs) + f" D_{doc_type}"])
+            act_dec = []
+            for j, lab in enumerate(self.act_labels):
+                cs = acts.get(lab, [])
+                if pa[i, j] >= self.thresholds["action"]:
+                    act_dec.append((lab, any(c.rule == "planned" for c in cs) if cs else None, cs, float(pa[i, j])))
+            out.append((sent, cat_dec, act_dec))
+        if pol_rows:
+            rows = [out[i][1][k] for i, k in pol_rows]
+            Xp = self._Xpol([r[4] for r in rows], [r[5] for r in rows], [r[6] for r in rows])
+            pols = self.pol_clf.predict(Xp)
+            for (i, k), pol in zip(pol_rows, pols):
+                r = out[i][1][k]
+                out[i][1][k] = (r[0], str(pol), r[2], r[3])
+        return out
+
+
+# --------------------------------------------------------------------------- training
+
+
+def _units_with_gold(extractor, records: Sequence[dict]):
+    """Training rows from shipped records: sentence units with their gold labels."""
+    from .doctype import doc_type_features
+    from .io import Document
+    from .normalize import normalize
+    from .structure import iter_reports
+
+    sent_rows, pol_rows, doc_rows = [], [], []
+    for rec in records:
+        doc = Document(rec["file"], rec["text"], "utf-8", "txt")
+        norm = normalize(doc.text)
+        reports = list(iter_reports(doc, norm=norm))
+        golds = rec["gold"]
+        for g in golds:
+            if g["report"] < len(reports):
+                doc_rows.append((doc_type_features(reports[g["report"]]), g["doc_type"], rec["file"]))
+        gf = [(f["category"], f["polarity"], f["start"], f["end"]) for g in golds for f in g["findings"]]
+        ga = [(a["type"], a["start"], a["end"]) for g in golds for a in g["actions"]]
+        gdoc = {g["report"]: g["doc_type"] for g in golds}
+        for ri, report in enumerate(reports):
+            dt = gdoc.get(ri, "inspection_summary")
+            for sent, toks, cats, acts in _sentence_units(extractor, report, dt):
+                fs = [f for f in gf if f[2] < sent.end and sent.start < f[3]]
+                as_ = {a[0] for a in ga if a[1] < sent.end and sent.start < a[2]}
+                sent_rows.append((sent.text, toks, {f[0] for f in fs}, as_, rec["file"]))
+                for cat in {f[0] for f in fs}:
+                    pols = {f[1] for f in fs if f[0] == cat}
+                    cs = cats.get(cat, [])
+                    for pol in pols:
+                        if len(pols) > 1:  # mixed: use the candidates that share the gold polarity's clause
+                            gspan = [f for f in fs if f[0] == cat and f[1] == pol][0]
+                            cs_p = [c for c in cs if c.sentence is sent] or cs
+                            cs_p = [c for c in cs_p if report.norm.to_original(*c.clause)[0] <= gspan[2] < report.norm.to_original(*c.clause)[1]] or cs_p
+                        else:
+                            cs_p = cs
+                        pol_rows.append((sent.text, _window(sent.text, cs_p, sent.nstart),
+                                         f"CAT_{cat} " + " ".join(f"R_{c.rule}" for c in cs_p) + f" D_{dt}", pol, rec["file"]))
+    return sent_rows, pol_rows, doc_rows
+
+
+def train(records: Sequence[dict] | None = None, *, thresholds: dict | None = None) -> StackedModel:
+    """Fit the stacked models on training records (default: the shipped train split)."""
+    from scipy.sparse import hstack
+    from sklearn.feature_extraction.text import CountVectorizer, TfidfVectorizer
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.multiclass import OneVsRestClassifier
+    from sklearn.preprocessing import MultiLabelBinarizer
+
+    from .extract import Extractor
+
+    records = training_records() if records is None else records
+    extractor = Extractor(model=None)
+    sent_rows, pol_rows, doc_rows = _units_with_gold(extractor, records)
+    vec_char = TfidfVectorizer(analyzer="char", ngram_range=(1, 3), min_df=2, sublinear_tf=True, max_features=60000)
+    vec_tok = CountVectorizer(token_pattern=r"\S+", binary=True, lowercase=False)
+    texts = [r[0] for r in sent_rows]
+    toks = [r[1] for r in sent_rows]
+    X = hstack([vec_char.fit_transform(texts), vec_tok.fit_transform(toks)]).tocsr()
+
+    def fit_multilabel(labels):
+        mlb = MultiLabelBinarizer()
+        Y = mlb.fit_transform(labels)
+        keep = [j for j in range(Y.shape[1]) if Y[:, j].sum() >= 2]
+        clf = OneVsRestClassifier(LogisticRegression(C=8.0, max_iter=2000, solver="liblinear"))
+        clf.fit(X, Y[:, keep])
+        return [mlb.classes_[j] for j in keep], clf
+
+    cat_labels, cat_clf = fit_multilabel([r[2] for r in sent_rows])
+    act_labels, act_clf = fit_multilabel([r[3] for r in sent_rows])
+    pol_vec_char = TfidfVectorizer(analyzer="char", ngram_range=(1, 3), min_df=2, sublinear_tf=True)
+    pol_vec_win = TfidfVectorizer(analyzer="char", ngram_range=(1, 3), min_df=1, sublinear_tf=True)
+    pol_vec_tok = CountVectorizer(token_pattern=r"\S+", binary=True, lowercase=False)
+    Xp = hstack([
+        pol_vec_char.fit_transform([r[0] for r in pol_rows]),
+        pol_vec_win.fit_transform([r[1] for r in pol_rows]),
+        pol_vec_tok.fit_transform([r[2] for r in pol_rows]),
+    ]).tocsr()
+    pol_clf = LogisticRegression(C=8.0, max_iter=3000)
+    pol_clf.fit(Xp, [r[3] for r in pol_rows])
+    doc_vec = TfidfVectorizer(analyzer="char", ngram_range=(1, 3), min_df=1, sublinear_tf=True)
+    doc_clf = LogisticRegression(C=8.0, max_iter=3000, class_weight="balanced")
+    doc_clf.fit(doc_vec.fit_transform([r[0] for r in doc_rows]), [r[1] for r in doc_rows])
+    return StackedModel(vec_char, vec_tok, list(cat_labels), cat_clf, list(act_labels), act_clf,
+                        pol_vec_char, pol_vec_win, pol_vec_tok, pol_clf, doc_vec, doc_clf,
+                        dict(thresholds or THRESHOLDS))
+
+
+def _cache_dir() -> Path:
+    base = os.environ.get("REPORTMINE_CACHE") or os.environ.get("XDG_CACHE_HOME") or os.path.join(Path.home(), ".cache")
+    return Path(base) / "reportmine"
+
+
+def _cache_key() -> str:
+    import sklearn
+
+    from . import __version__
+
+    with data_path("training.jsonl.gz").open("rb") as fh:
+        digest = hashlib.sha1(fh.read()).hexdigest()[:16]
+    src = Path(__file__).read_bytes() + data_path("cues.yaml").read_bytes() + data_path("taxonomy.yaml").read_bytes()
+    return f"model-{MODEL_VERSION}-{__version__}-{sklearn.__version__}-{digest}-{hashlib.sha1(src).hexdigest()[:10]}.pkl"
+
+
+@functools.lru_cache(maxsize=1)
+def default_model() -> StackedModel | None:
+    """The stacked model trained on the shipped train split; cached in memory and on disk."""
+    try:
+        key = _cache_key()
+    except FileNotFoundError:
+        log.warning("no shipped training data: using rules only")
+        return None
+    path = _cache_dir() / key
+    if path.is_file():
+        try:
+            with open(path, "rb") as fh:
+                return pickle.load(fh)
+        except Exception as exc:  # a stale or damaged cache is rebuilt
+            log.warning("ignoring model cache %s: %s", path, exc)
+    model = train()
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile(dir=path.parent, delete=False) as tmp:
+            pickle.dump(model, tmp)
+        os.replace(tmp.name, path)
+    except OSError as exc:
+        log.info("model cache not written (%s); training again next process", exc)
+    return model
+
+
+if __name__ == "__main__":  # python -m reportmine.model export CORPORA OUT
+    import sys
+
+    if len(sys.argv) == 4 and sys.argv[1] == "export":
+        print(f"{export_training(sys.argv[2], sys.argv[3])} files written to {sys.argv[3]}", file=sys.stderr)
+    else:
+        sys.exit("usage: python -m reportmine.model export CORPORA_DIR OUT.jsonl.gz")
+
+
+def cross_validate(*, folds: int = 5, thresholds: dict | None = None, records: Sequence[dict] | None = None) -> dict:
+    """Grouped k-fold cross-validation on the train split: rules alone vs rules+model, per fold pooled.
+
+    This is how thresholds and features are chosen without ever looking at the test split.
+    """
+    from .evaluate import EvalResult, GoldReport, score
+    from .extract import Extractor
+    from .io import Document
+    from .pipeline import process_document
+
+    records = list(training_records() if records is None else records)
+    order = sorted(records, key=lambda r: hashlib.sha1(r["file"].encode()).hexdigest())
+    res_rules, res_model = EvalResult(), EvalResult()
+    rules = Extractor(model=None)
+    for k in range(folds):
+        test = [r for i, r in enumerate(order) if i % folds == k]
+        fit = [r for i, r in enumerate(order) if i % folds != k]
+        model = train(fit, thresholds=thresholds)
+        stacked = Extractor(model=model)
+        gold = [
+            GoldReport(r["file"], g["report"], g["doc_type"], g.get("title"), g.get("org"), g.get("date"),
+                       tuple((f["category"], f["polarity"], f["start"], f["end"]) for f in g["findings"]),
+                       tuple((a["type"], a["start"], a["end"], bool(a.get("planned")), a.get("amount_yuan")) for a in g["actions"]))
+            for r in test for g in r["gold"]
+        ]
+        for ex, res in ((rules, res_rules), (stacked, res_model)):
+            pred = {r["file"]: list(process_document(Document(r["file"], r["text"], "utf-8", "txt"), extractor=ex).extractions) for r in test}
+            score(gold, pred, res)
+    return {"rules": res_rules, "rules+model": res_model}

@@ -1,0 +1,513 @@
+"""Aggregation: a corpus of extracted reports as DataFrames, and the tables of recurring problems.
+
+This is the only module that builds DataFrames from pipeline results (``discover`` builds its own cluster
+tables from a corpus). Every table has fixed columns, in the order listed here; ``NA`` marks an unknown
+value (a report without a signing unit, a date without a month ...).
+
+Corpus tables
+-------------
+``Corpus.reports`` (one row per report)
+    report_id (str, stable hash of source and index), source (str, the input path), index (int, 0-based
+    report index inside the file), title, org (signing unit), province, city, county (gazetteer names),
+    date (``YYYY``, ``YYYY-MM`` or ``YYYY-MM-DD``), year (Int64), quarter (``YYYYQn``), month
+    (``YYYY-MM``), doc_type (inspection_summary / regulation / essay / other), script
+    (simplified / traditional).
+``Corpus.findings`` (one row per mention)
+    the unit columns (report_id, source, index, org, province, city, county, date, year, quarter, month,
+    doc_type), then finding (Int64, index of the mention in its report: actions point to it), category
+    (taxonomy id), label (Chinese label), polarity (found / not_found / requirement), text (simplified
+    clause), original (the clause as written in the file), start, end (character offsets of
+    ``original`` in the file text), section (Int64, index of the report section), cue (the matched cue).
+``Corpus.actions`` (one row per remedial action)
+    the unit columns, then type (action id), label (Chinese label), planned (bool: announced, not yet
+    taken), amount_yuan (float, fines), party (who is sanctioned), finding (Int64, index of the finding it
+    answers in the same report), category and category_label (of that finding), text, original, start,
+    end, section.
+``Corpus.skipped`` (one row per input that gave no report)
+    source, stage (walk / read / normalize / structure / extract), reason.
+``Corpus.unmatched`` (problem sentences that match no category: raw material of :func:`discover`)
+    the unit columns, then section (Int64), text, original, start, end, cue (the problem wording that
+    marks the sentence: 不及时, 不规范, 存在…问题 …).
+
+Tables (functions of a corpus)
+------------------------------
+:func:`frequency`: ``*by``, category, label, count (in the chosen unit), reports (reports of the group
+    where the category has the polarity), mentions, n_reports (reports in the group), share
+    (reports / n_reports).
+:func:`recurrence`: ``*by``, category, label, reports, periods (distinct periods with the category),
+    first_seen, last_seen (dates), longest_run (most consecutive periods), consecutive (bool),
+    example, example_source, example_start, example_end (the most recent quote).
+:func:`cooccurrence`: category_a, label_a, category_b, label_b, reports (with both), reports_a,
+    reports_b, jaccard.
+:func:`issue_actions`: category, label, action, action_label, actions (mentions), reports, taken,
+    planned, amount_yuan (sum of stated amounts, NA when none), example.
+:func:`fines`: ``*by``, category, label, fines (fines with a stated amount), amount_yuan (sum), reports.
+:func:`evidence`: rows of ``Corpus.findings`` (same columns) filtered by category, polarity and units.
+
+The counting unit is explicit: ``unit="reports"`` (default) counts in how many reports a category was
+found, ``unit="mentions"`` counts mentions. Polarity is ``found`` by default; ``"any"`` takes all three.
+"""
+from __future__ import annotations
+
+import glob as _glob
+import logging
+import os
+import re
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Iterable, Literal, Sequence
+
+import pandas as pd
+
+from .errors import ReportmineError
+
+if TYPE_CHECKING:
+    from .pipeline import FileResult
+    from .taxonomy import Taxonomy
+
+__all__ = [
+    "Corpus",
+    "QueryError",
+    "load",
+    "from_results",
+    "frequency",
+    "recurrence",
+    "cooccurrence",
+    "issue_actions",
+    "fines",
+    "evidence",
+    "BY_COLUMNS",
+    "UNIT_COLUMNS",
+    "REPORT_COLUMNS",
+    "FINDING_COLUMNS",
+    "ACTION_COLUMNS",
+    "SKIPPED_COLUMNS",
+    "UNMATCHED_COLUMNS",
+    "FREQUENCY_COLUMNS",
+    "RECURRENCE_COLUMNS",
+    "COOCCURRENCE_COLUMNS",
+    "ISSUE_ACTION_COLUMNS",
+    "FINE_COLUMNS",
+]
+
+log = logging.getLogger(__name__)
+
+Polarity = Literal["found", "not_found", "requirement", "any"]
+Unit = Literal["reports", "mentions"]
+Period = Literal["year", "quarter", "month"]
+
+BY_COLUMNS = ("org", "province", "city", "county", "year", "quarter", "month", "doc_type", "source")
+UNIT_COLUMNS = ("report_id", "source", "index", "org", "province", "city", "county", "date", "year", "quarter", "month", "doc_type")
+REPORT_COLUMNS = ("report_id", "source", "index", "title", "org", "province", "city", "county", "date", "year", "quarter",
+                  "month", "doc_type", "script")
+FINDING_COLUMNS = UNIT_COLUMNS + ("finding", "category", "label", "polarity", "text", "original", "start", "end", "section", "cue")
+ACTION_COLUMNS = UNIT_COLUMNS + ("type", "label", "planned", "amount_yuan", "party", "finding", "category", "category_label",
+                                 "text", "original", "start", "end", "section")
+SKIPPED_COLUMNS = ("source", "stage", "reason")
+UNMATCHED_COLUMNS = UNIT_COLUMNS + ("section", "text", "original", "start", "end", "cue")
+FREQUENCY_COLUMNS = ("category", "label", "count", "reports", "mentions", "n_reports", "share")
+RECURRENCE_COLUMNS = ("category", "label", "reports", "periods", "first_seen", "last_seen", "longest_run", "consecutive",
+                      "example", "example_source", "example_start", "example_end")
+COOCCURRENCE_COLUMNS = ("category_a", "label_a", "category_b", "label_b", "reports", "reports_a", "reports_b", "jaccard")
+ISSUE_ACTION_COLUMNS = ("category", "label", "action", "action_label", "actions", "reports", "taken", "planned", "amount_yuan", "example")
+FINE_COLUMNS = ("category", "label", "fines", "amount_yuan", "reports")
+
+_POLARITIES = ("found", "not_found", "requirement", "any")
+_INT_COLUMNS = {"year": "Int64", "index": "int64", "start": "int64", "end": "int64", "section": "Int64", "finding": "Int64"}
+_DATE = re.compile(r"^(\d{4})(?:-(\d{1,2}))?")
+_GLOB_CHARS = re.compile(r"[*?\[]")
+
+
+class QueryError(ReportmineError):
+    """A table was asked for with an unknown column, polarity, unit or period."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__("", reason, stage="aggregate")
+
+
+# --------------------------------------------------------------------------- the corpus
+
+
+@dataclass(frozen=True, eq=False)
+class Corpus:
+    """Extracted reports as DataFrames (columns: see the module docstring) and the taxonomy used."""
+
+    reports: pd.DataFrame
+    findings: pd.DataFrame
+    actions: pd.DataFrame
+    skipped: pd.DataFrame
+    unmatched: pd.DataFrame
+    taxonomy: "Taxonomy" = field(repr=False)
+
+    def __repr__(self) -> str:
+        found = int((self.findings["polarity"] == "found").sum()) if len(self.findings) else 0
+        return (f"Corpus({len(self.reports)} reports, {len(self.findings)} findings ({found} found), "
+                f"{len(self.actions)} actions, {len(self.skipped)} skipped)")
+
+    def label(self, cid: str) -> str:
+        """Chinese label of a category or action id."""
+        return self.taxonomy.label(cid)
+
+    def where(self, **conditions: Any) -> "Corpus":
+        """The corpus restricted to reports whose columns match: ``corpus.where(doc_type="inspection_summary",
+        year=[2019, 2020])`` (a list means any of). Skipped inputs are kept."""
+        mask = _mask(self.reports, conditions, REPORT_COLUMNS)
+        ids = set(self.reports.loc[mask, "report_id"])
+
+        def keep(df: pd.DataFrame) -> pd.DataFrame:
+            return df[df["report_id"].isin(ids)].reset_index(drop=True)
+
+        return Corpus(keep(self.reports), keep(self.findings), keep(self.actions), self.skipped, keep(self.unmatched), self.taxonomy)
+
+
+def _mask(df: pd.DataFrame, conditions: dict, allowed: Sequence[str]) -> pd.Series:
+    mask = pd.Series(True, index=df.index)
+    for col, value in conditions.items():
+        if col not in allowed:
+            raise QueryError(f"unknown column {col!r} (allowed: {', '.join(allowed)})")
+        if isinstance(value, (list, tuple, set, frozenset)):
+            mask &= df[col].isin(list(value)).fillna(False).astype(bool)
+        elif value is None or value is pd.NA:
+            mask &= df[col].isna()
+        else:
+            mask &= (df[col] == value).fillna(False).astype(bool)
+    return mask
+
+
+def _periods(date: str | None) -> tuple[int | None, str | None, str | None]:
+    """(year, quarter ``YYYYQn``, month ``YYYY-MM``) of a ``YYYY[-MM[-DD]]`` date; None where unknown."""
+    m = _DATE.match(date or "")
+    if not m:
+        return None, None, None
+    year = int(m.group(1))
+    month = int(m.group(2)) if m.group(2) else None
+    if month is None or not 1 <= month <= 12:
+        return year, None, None
+    return year, f"{year}Q{(month - 1) // 3 + 1}", f"{year}-{month:02d}"
+
+
+def _frame(rows: list[dict], columns: Sequence[str]) -> pd.DataFrame:
+    df = pd.DataFrame(rows, columns=list(columns))
+    for col, dtype in _INT_COLUMNS.items():
+        if col in df.columns:
+            df[col] = df[col].astype(dtype)
+    if "planned" in df.columns:
+        df["planned"] = df["planned"].astype(bool)
+    if "amount_yuan" in df.columns:
+        df["amount_yuan"] = df["amount_yuan"].astype("float64")
+    return df
+
+
+def from_results(results: Iterable["FileResult"], *, taxonomy: "Taxonomy | None" = None) -> Corpus:
+    """Build a Corpus from pipeline results (processed ones give rows, skipped ones ``Corpus.skipped``)."""
+    from .discover import problem_sentences
+    from .taxonomy import default_taxonomy
+
+    tax = taxonomy or default_taxonomy()
+    reports, findings, actions, skipped, unmatched = [], [], [], [], []
+    for res in results:
+        if res.skipped is not None:
+            skipped.append({"source": res.skipped.source, "stage": res.skipped.stage, "reason": res.skipped.reason})
+            continue
+        for ex in res.extractions:
+            rep = ex.report
+            region = rep.region or {}
+            year, quarter, month = _periods(rep.date)
+            unit = {
+                "report_id": rep.report_id, "source": rep.source, "index": rep.index, "org": rep.org,
+                "province": region.get("province"), "city": region.get("city"), "county": region.get("county"),
+                "date": rep.date, "year": year, "quarter": quarter, "month": month, "doc_type": ex.doc_type,
+            }
+            reports.append({**unit, "title": rep.title, "script": rep.script})
+            for i, f in enumerate(ex.findings):
+                findings.append({**unit, "finding": i, "category": f.category, "label": tax.label(f.category),
+                                 "polarity": f.polarity, "text": f.text, "original": f.original, "start": f.start,
+                                 "end": f.end, "section": f.section, "cue": f.cue})
+            for a in ex.actions:
+                linked = ex.findings[a.finding] if a.finding is not None and 0 <= a.finding < len(ex.findings) else None
+                actions.append({**unit, "type": a.type, "label": tax.label(a.type), "planned": a.planned,
+                                "amount_yuan": a.amount_yuan, "party": a.party, "finding": a.finding if linked else None,
+                                "category": linked.category if linked else None,
+                                "category_label": tax.label(linked.category) if linked else None,
+                                "text": a.text, "original": a.original, "start": a.start, "end": a.end, "section": a.section})
+            for sent in problem_sentences(ex):
+                unmatched.append({**unit, **sent})
+    return Corpus(
+        _frame(reports, REPORT_COLUMNS), _frame(findings, FINDING_COLUMNS), _frame(actions, ACTION_COLUMNS),
+        _frame(skipped, SKIPPED_COLUMNS), _frame(unmatched, UNMATCHED_COLUMNS), tax,
+    )
+
+
+def _expand(paths: Iterable[str | os.PathLike]) -> list[str | os.PathLike]:
+    """Globs (``corpora/**/*.txt``) expanded, sorted; a glob that matches nothing stays (and is skipped)."""
+    out: list[str | os.PathLike] = []
+    for p in paths:
+        s = os.fspath(p)
+        if isinstance(s, str) and _GLOB_CHARS.search(s) and not os.path.exists(s):
+            hits = sorted(_glob.glob(s, recursive=True))
+            out.extend(hits or [s])
+        else:
+            out.append(p)
+    return out
+
+
+def _resolve_taxonomy(taxonomy: "Taxonomy | str | os.PathLike | Sequence[str | os.PathLike] | None") -> "Taxonomy":
+    from .taxonomy import Taxonomy, load_taxonomy
+
+    if taxonomy is None:
+        return load_taxonomy()
+    if isinstance(taxonomy, Taxonomy):
+        return taxonomy
+    if isinstance(taxonomy, (str, os.PathLike)):
+        return load_taxonomy(taxonomy)
+    return load_taxonomy(*taxonomy)
+
+
+def _documents(df: pd.DataFrame, text_column: str, source_column: str | None) -> Iterable:
+    from .io import Document, Skipped
+
+    if text_column not in df.columns:
+        raise QueryError(f"the DataFrame has no text column {text_column!r} (columns: {', '.join(map(str, df.columns))})")
+    if source_column is not None and source_column not in df.columns:
+        raise QueryError(f"the DataFrame has no source column {source_column!r}")
+    if source_column is None and "source" in df.columns:
+        source_column = "source"
+    for pos, (idx, text) in enumerate(df[text_column].items()):
+        source = str(df[source_column].iloc[pos]) if source_column else f"<row {idx}>"
+        if not isinstance(text, str) or not text.strip():
+            yield Skipped(source, "read", "empty or missing text")
+        else:
+            yield Document(source, text, "str", "txt")
+
+
+def load(
+    inputs: "str | os.PathLike | Iterable[str | os.PathLike] | pd.DataFrame",
+    *,
+    taxonomy: "Taxonomy | str | os.PathLike | Sequence[str | os.PathLike] | None" = None,
+    use_model: bool = True,
+    include: Iterable[str] = (),
+    exclude: Iterable[str] = (),
+    text_column: str = "text",
+    source_column: str | None = None,
+) -> Corpus:
+    """Read, structure and extract every input into a :class:`Corpus`.
+
+    ``inputs``: a path, a glob, a list of them (directories are walked, see ``include``/``exclude``), or a
+    DataFrame with one document per row in ``text_column`` (named by ``source_column``, else a ``source``
+    column, else ``<row i>``). ``taxonomy``: a Taxonomy, or YAML/TOML file(s) extending the shipped one.
+    Inputs that cannot be read are kept in ``corpus.skipped`` with the stage and reason.
+    """
+    from .extract import Extractor
+    from .io import Skipped
+    from .pipeline import FileResult, process_document, run
+
+    tax = _resolve_taxonomy(taxonomy)
+    if isinstance(inputs, pd.DataFrame):
+        extractor = Extractor(tax, model="default" if use_model else None)
+
+        def results() -> Iterable[FileResult]:
+            for item in _documents(inputs, text_column, source_column):
+                if isinstance(item, Skipped):
+                    yield FileResult(item.source, None, skipped=item)
+                else:
+                    yield process_document(item, extractor=extractor)
+
+        return from_results(results(), taxonomy=tax)
+    if isinstance(inputs, (str, os.PathLike)):
+        inputs = [inputs]
+    paths = _expand(inputs)
+    return from_results(run(paths, taxonomy=tax, use_model=use_model, include=include, exclude=exclude), taxonomy=tax)
+
+
+# --------------------------------------------------------------------------- tables
+
+
+def _keys(by: str | Sequence[str] | None) -> list[str]:
+    if by is None:
+        return []
+    keys = [k.strip() for k in by.split(",")] if isinstance(by, str) else [str(k).strip() for k in by]
+    keys = [k for k in keys if k]
+    for k in keys:
+        if k not in BY_COLUMNS:
+            raise QueryError(f"cannot group by {k!r} (choose from: {', '.join(BY_COLUMNS)})")
+    if len(set(keys)) != len(keys):
+        raise QueryError(f"a column is named twice in by={','.join(keys)}")
+    return keys
+
+
+def _polar(df: pd.DataFrame, polarity: str) -> pd.DataFrame:
+    if polarity not in _POLARITIES:
+        raise QueryError(f"unknown polarity {polarity!r} (choose from: {', '.join(_POLARITIES)})")
+    return df if polarity == "any" else df[df["polarity"] == polarity]
+
+
+def _empty(columns: Sequence[str]) -> pd.DataFrame:
+    return pd.DataFrame({c: pd.Series(dtype="object") for c in columns})
+
+
+def _sorted(df: pd.DataFrame, keys: list[str], by: list[str], ascending: list[bool]) -> pd.DataFrame:
+    return df.sort_values(keys + by, ascending=[True] * len(keys) + ascending, na_position="last", kind="stable").reset_index(drop=True)
+
+
+def frequency(
+    corpus: Corpus,
+    *,
+    by: str | Sequence[str] | None = (),
+    polarity: Polarity = "found",
+    unit: Unit = "reports",
+    top: int | None = None,
+) -> pd.DataFrame:
+    """How often each category occurs, overall or per group of ``by`` columns (org, province, city, county,
+    year, quarter, month, doc_type, source). ``count`` is ``reports`` or ``mentions`` per ``unit``; ``share``
+    is always reports with the category / reports in the group. ``top``: keep the N largest per group."""
+    keys = _keys(by)
+    if unit not in ("reports", "mentions"):
+        raise QueryError(f"unknown unit {unit!r} (choose from: reports, mentions)")
+    if top is not None and top < 1:
+        raise QueryError("top must be a positive number")
+    columns = [*keys, *FREQUENCY_COLUMNS]
+    f = _polar(corpus.findings, polarity)
+    if f.empty:
+        return _empty(columns)
+    g = f.groupby([*keys, "category"], dropna=False, sort=False)
+    t = pd.DataFrame({"reports": g["report_id"].nunique(), "mentions": g.size()}).reset_index()
+    if keys:
+        n = corpus.reports.groupby(keys, dropna=False).size().rename("n_reports").reset_index()
+        t = t.merge(n, on=keys, how="left")
+    else:
+        t["n_reports"] = len(corpus.reports)
+    t["label"] = t["category"].map(corpus.label)
+    t["count"] = t[unit]
+    t["share"] = t["reports"] / t["n_reports"]
+    t = _sorted(t, keys, ["count", "reports", "category"], [False, False, True])
+    if top is not None:
+        t = (t.groupby(keys, dropna=False, sort=False).head(top) if keys else t.head(top)).reset_index(drop=True)
+    return t[columns]
+
+
+def _ordinal(value: object, period: str) -> int | None:
+    if value is None or value is pd.NA or (isinstance(value, float) and value != value):
+        return None
+    if period == "year":
+        return int(value)
+    s = str(value)
+    if period == "quarter":
+        return int(s[:4]) * 4 + int(s[5]) - 1
+    return int(s[:4]) * 12 + int(s[5:7]) - 1
+
+
+def _longest_run(ordinals: Iterable[int]) -> int:
+    best = run = 0
+    prev = None
+    for o in sorted(set(ordinals)):
+        run = run + 1 if prev is not None and o == prev + 1 else 1
+        best = max(best, run)
+        prev = o
+    return best
+
+
+def recurrence(
+    corpus: Corpus,
+    *,
+    by: str | Sequence[str] = ("org",),
+    period: Period = "year",
+    polarity: Polarity = "found",
+    min_reports: int = 2,
+) -> pd.DataFrame:
+    """Categories found in ``min_reports`` or more reports of the same unit (``by``), with the number of
+    distinct periods, first and last dates, the longest run of consecutive periods and the most recent
+    quote. Rows of unknown units are left out. Sorted by reports, then run length."""
+    keys = _keys(by)
+    if not keys:
+        raise QueryError("recurrence needs a unit: by=org (or province, city, ...)")
+    if period not in ("year", "quarter", "month"):
+        raise QueryError(f"unknown period {period!r} (choose from: year, quarter, month)")
+    columns = [*keys, *RECURRENCE_COLUMNS]
+    f = _polar(corpus.findings, polarity).dropna(subset=keys)
+    rows = []
+    for key, grp in f.groupby([*keys, "category"], sort=True):
+        n = grp["report_id"].nunique()
+        if n < min_reports:
+            continue
+        ords = [o for o in (_ordinal(v, period) for v in grp[period]) if o is not None]
+        dates = grp["date"].dropna()
+        latest = grp.sort_values(["date", "source", "index", "start"], na_position="first", kind="stable").iloc[-1]
+        cat = key[-1]
+        run = _longest_run(ords)
+        rows.append({**dict(zip(keys, key[:-1])), "category": cat, "label": corpus.label(cat), "reports": n,
+                     "periods": len(set(ords)), "first_seen": dates.min() if len(dates) else None,
+                     "last_seen": dates.max() if len(dates) else None, "longest_run": run, "consecutive": run >= 2,
+                     "example": latest["original"], "example_source": latest["source"],
+                     "example_start": int(latest["start"]), "example_end": int(latest["end"])})
+    if not rows:
+        return _empty(columns)
+    t = pd.DataFrame(rows, columns=columns)
+    return t.sort_values(["reports", "longest_run", *keys, "category"], ascending=[False, False] + [True] * (len(keys) + 1),
+                         kind="stable").reset_index(drop=True)
+
+
+def cooccurrence(corpus: Corpus, *, polarity: Polarity = "found", min_reports: int = 1) -> pd.DataFrame:
+    """Pairs of categories that occur in the same report (a < b by id), with their report counts and the
+    Jaccard index; pairs in fewer than ``min_reports`` reports are left out."""
+    f = _polar(corpus.findings, polarity)[["report_id", "category"]].drop_duplicates()
+    per = f.groupby("category")["report_id"].nunique()
+    pairs = f.merge(f, on="report_id")
+    pairs = pairs[pairs["category_x"] < pairs["category_y"]]
+    if pairs.empty:
+        return _empty(COOCCURRENCE_COLUMNS)
+    t = pairs.groupby(["category_x", "category_y"]).size().rename("reports").reset_index()
+    t = t.rename(columns={"category_x": "category_a", "category_y": "category_b"})
+    t = t[t["reports"] >= min_reports]
+    t["label_a"] = t["category_a"].map(corpus.label)
+    t["label_b"] = t["category_b"].map(corpus.label)
+    t["reports_a"] = t["category_a"].map(per).astype(int)
+    t["reports_b"] = t["category_b"].map(per).astype(int)
+    t["jaccard"] = t["reports"] / (t["reports_a"] + t["reports_b"] - t["reports"])
+    t = t.sort_values(["reports", "jaccard", "category_a", "category_b"], ascending=[False, False, True, True], kind="stable")
+    return t.reset_index(drop=True)[list(COOCCURRENCE_COLUMNS)]
+
+
+def issue_actions(corpus: Corpus) -> pd.DataFrame:
+    """Which remedies answer which problems: actions linked to a finding, by category and action type,
+    with mentions, reports, taken/planned counts, the sum of stated amounts and one example."""
+    a = corpus.actions.dropna(subset=["category"])
+    if a.empty:
+        return _empty(ISSUE_ACTION_COLUMNS)
+    g = a.groupby(["category", "type"], sort=False)
+    t = pd.DataFrame({
+        "actions": g.size(),
+        "reports": g["report_id"].nunique(),
+        "planned": g["planned"].sum().astype(int),
+        "amount_yuan": g["amount_yuan"].sum(min_count=1),
+        "example": g["original"].first(),
+    }).reset_index().rename(columns={"type": "action"})
+    t["taken"] = t["actions"] - t["planned"]
+    t["label"] = t["category"].map(corpus.label)
+    t["action_label"] = t["action"].map(corpus.label)
+    t = t.sort_values(["category", "actions", "action"], ascending=[True, False, True], kind="stable")
+    return t.reset_index(drop=True)[list(ISSUE_ACTION_COLUMNS)]
+
+
+def fines(corpus: Corpus, *, by: str | Sequence[str] | None = ("org",)) -> pd.DataFrame:
+    """Fine totals (fines and administrative penalties with a stated amount) by unit and category; fines
+    not linked to a finding have category NA."""
+    keys = _keys(by)
+    columns = [*keys, *FINE_COLUMNS]
+    a = corpus.actions
+    a = a[a["type"].isin(["fine", "administrative_penalty"]) & a["amount_yuan"].notna()]
+    if a.empty:
+        return _empty(columns)
+    g = a.groupby([*keys, "category"], dropna=False, sort=False)
+    t = pd.DataFrame({"fines": g.size(), "amount_yuan": g["amount_yuan"].sum(), "reports": g["report_id"].nunique()}).reset_index()
+    t["label"] = t["category"].map(lambda c: corpus.label(c) if isinstance(c, str) else None)
+    t = _sorted(t, keys, ["amount_yuan", "category"], [False, True])
+    return t[columns]
+
+
+def evidence(corpus: Corpus, *, category: str | Sequence[str] | None = None, polarity: Polarity = "found", **where: Any) -> pd.DataFrame:
+    """The quotes behind a table cell: findings of ``category`` (id, or a list) with the polarity, in the
+    units given as keywords (``org="榆林市邮政局", year=2019``); columns of ``Corpus.findings``."""
+    f = _polar(corpus.findings, polarity)
+    if category is not None:
+        f = f[f["category"].isin([category] if isinstance(category, str) else list(category))]
+    f = f[_mask(f, where, FINDING_COLUMNS)]
+    return f.sort_values(["source", "index", "start"], kind="stable").reset_index(drop=True)
