@@ -1,6 +1,6 @@
 """Aggregation: a corpus of extracted reports as DataFrames, and the tables of recurring problems.
 
-This is the only module that builds DataFrames from pipeline results (``discover`` builds its own cluster
+This is the only module that builds DataFrames from pipeline results (``discovery`` builds its own cluster
 tables from a corpus). Every table has fixed columns, in the order listed here; ``NA`` marks an unknown
 value (a report without a signing unit, a date without a month ...).
 
@@ -199,7 +199,7 @@ def _frame(rows: list[dict], columns: Sequence[str]) -> pd.DataFrame:
 
 def from_results(results: Iterable["FileResult"], *, taxonomy: "Taxonomy | None" = None) -> Corpus:
     """Build a Corpus from pipeline results (processed ones give rows, skipped ones ``Corpus.skipped``)."""
-    from .discover import problem_sentences
+    from .discovery import problem_sentences
     from .taxonomy import default_taxonomy
 
     tax = taxonomy or default_taxonomy()

@@ -1,5 +1,6 @@
-"""Report dates: Chinese numerals with any mix of 0/〇/零/O, Arabic and full-width digits, ROC years,
-year-month only, and placeholders (xxxx年5月20日 gives None, never the current year)."""
+"""Report dates: Chinese numerals with any mix of 0/〇/零/O, Arabic and full-width digits, ROC years
+(民国99年, 中华民国一〇四年, and three-digit years such as 105年), year-month only, and placeholders
+(xxxx年5月20日 gives None, never the current year). Document numbers ([2008]13号) are not dates."""
 from __future__ import annotations
 
 import datetime as _dt
@@ -10,9 +11,9 @@ __all__ = ["DATE_RE", "parse_date", "find_date"]
 _D = "0-9０-９〇零○OoＯ一二两三四五六七八九十"
 _X = "xXｘＸ×＊*"
 DATE_RE = re.compile(
-    rf"(?P<roc>中华民国|民国)?\s*(?P<y>[{_D}百]{{2,4}}|[{_X}]{{2,4}})\s*年\s*"
-    rf"(?:(?P<m>[{_D}]{{1,3}}|[{_X}]{{1,2}})\s*月\s*(?:(?P<d>[{_D}]{{1,3}}|[{_X}]{{1,2}})\s*[日号])?)?"
-    r"|(?P<iy>(?:19|20)\d{2})[-/.](?P<im>\d{1,2})(?:[-/.](?P<id>\d{1,2}))?(?![\d:])"
+    rf"(?P<roc>中华民国|民国|中華民國|民國)?\s*(?<![0-9０-９])(?P<y>[{_D}百]{{2,4}}|[{_X}]{{2,4}})\s*年\s*"
+    rf"(?:(?P<m>[{_D}]{{1,3}}|[{_X}]{{1,2}})\s*月\s*(?:(?P<d>[{_D}]{{1,3}}|[{_X}]{{1,2}})\s*[日号號])?)?"
+    r"|(?<![\d.])(?P<iy>(?:19|20)\d{2})[-/.](?P<im>\d{1,2})(?:[-/.](?P<id>\d{1,2}))?(?![\d:])"
 )
 _DIGITS = {c: str(i % 10) for i, c in enumerate("0123456789")}
 _DIGITS.update({c: str(i) for i, c in enumerate("０１２３４５６７８９")})
@@ -45,7 +46,7 @@ def _from_match(m: re.Match) -> str | None:
     y = _number(m.group("y"))
     if y is None:
         return None
-    if m.group("roc"):
+    if m.group("roc") or 100 <= y < 1000:  # 民国99年; 105年 can only be an ROC year
         y += 1911
     elif y < 100:  # two-digit years are not report dates we can place
         return None

@@ -51,9 +51,13 @@ def doc_type_features(report: Report) -> str:
 def rule_doc_type(report: Report) -> tuple[str, bool]:
     """(doc_type, certain): certain when the title names the type."""
     by_title = doc_type_by_title(report.title)
+    text = report.norm.text[report.nstart: report.nend]
+    cues = cue_lists()
+    if not (report.org or report.date or report.addressee) and not cues["inspection_words"].search(text):
+        # nobody signed it, nothing was inspected: an essay or something else, never a summary
+        return ("essay" if cues["essay_words"].search(text) else by_title or "other"), True
     if by_title:
         return by_title, True
-    text = report.norm.text[report.nstart: report.nend]
     if len(re.findall(r"第[一二三四五六七八九十百\d]+条", text)) >= 3:
         return "regulation", False
     if re.search(r"检查发现|存在[^，。]{0,12}问题|自查", text) and (report.org or report.addressee):

@@ -81,6 +81,7 @@ class Candidate:
     pre: str
     post: str
     rule: str | None  # rule polarity (findings) or "planned"/"taken" (actions); None = rule says no
+    certain: bool = False  # an explicit negation / requirement / observation cue decided the polarity
 
 
 @dataclass(frozen=True)
@@ -219,14 +220,15 @@ class Extractor:
                     for s, e, kind, cid, role, word in by_clause.get(ci, []):
                         pre, post = text[ca:s], text[e:cb]
                         if kind == "category":
-                            pol = decide_polarity(pre, post, topic=role == "topic", inherited=inherited,
-                                                  heading_ctx=heading_ctx, inherit_negation=share_neg)
+                            pol, certain = decide_polarity(pre, post, topic=role == "topic", inherited=inherited,
+                                                           heading_ctx=heading_ctx, inherit_negation=share_neg)
                             clause_neg = clause_neg or pol == "not_found"
                             rule = pol
                         else:
                             sentence_before = text[sent.nstart:s]
                             rule = "planned" if is_future(sentence_before[-40:], sentence=sent.text, heading=section.heading) else "taken"
-                        yield Candidate(kind, cid, role, word, sent, si, (ca, cb), pre, post, rule)
+                            certain = False
+                        yield Candidate(kind, cid, role, word, sent, si, (ca, cb), pre, post, rule, certain)
                     prev_neg = clause_neg or share_neg
                     inherited = self._distributes(ctext) or inherited
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import codecs
 import fnmatch
+import functools
 import logging
 import os
 import unicodedata
@@ -101,6 +102,55 @@ def _looks_utf16(data: bytes) -> str | None:
     return None
 
 
+@functools.lru_cache(maxsize=1)
+def _common_hanzi() -> frozenset[str]:
+    """The everyday characters: GB 2312 level 1 and Big5 level 1 (about 8,000 characters)."""
+    chars: set[str] = set()
+    for lead in range(0xB0, 0xD8):
+        for trail in range(0xA1, 0xFF):
+            try:
+                chars.add(bytes((lead, trail)).decode("gb2312"))
+            except UnicodeDecodeError:
+                pass
+    for lead in range(0xA4, 0xC7):
+        for trail in list(range(0x40, 0x7F)) + list(range(0xA1, 0xFF)):
+            try:
+                chars.add(bytes((lead, trail)).decode("big5"))
+            except UnicodeDecodeError:
+                pass
+    return frozenset(chars)
+
+
+def _plausibility(text: str) -> float:
+    """Share of visible characters that are everyday Chinese, ASCII or CJK punctuation (a wrong decoding
+    of Chinese bytes gives rare characters)."""
+    sample = [ch for ch in text[:20_000] if not ch.isspace()]
+    if not sample:
+        return 0.0
+    common = _common_hanzi()
+    ok = sum(1 for ch in sample if ch in common or " " < ch < "\x7f" or "\u3000" <= ch <= "\u303f" or "\uff00" <= ch <= "\uffef")
+    return ok / len(sample)
+
+
+def _utf16_without_bom(data: bytes) -> tuple[str, str, float] | None:
+    """UTF-16 text without a BOM and without ASCII (so without NUL bytes): the decoding must be all
+    plausible characters."""
+    if len(data) % 2 or len(data) < 4:
+        return None
+    best = None
+    for enc in ("utf-16-le", "utf-16-be"):
+        try:
+            text = data.decode(enc)
+        except UnicodeDecodeError:
+            continue
+        if _bad_char_ratio(text) > 0:
+            continue
+        score = _plausibility(text)
+        if score >= 0.9 and (best is None or score > best[2]):
+            best = (text, enc, score)
+    return best
+
+
 def _decode_mixed(data: bytes) -> tuple[str, str] | None:
     """Decode line by line when most lines are UTF-8 and the rest are GB18030 (a mixed file)."""
     lines = data.split(b"\n")
@@ -140,7 +190,9 @@ def decode_bytes(data: bytes, *, source: str = "<bytes>") -> tuple[str, str]:
     try:
         return data.decode("utf-8"), "utf-8"
     except UnicodeDecodeError as exc:
-        if exc.start >= len(data) - 3 and exc.reason in ("unexpected end of data", "invalid continuation byte"):
+        # a file cut inside its last character: valid UTF-8 with Chinese before, an incomplete sequence after
+        truncated = exc.reason == "unexpected end of data" and exc.start >= len(data) - 3
+        if truncated and any(b >= 0x80 for b in data[: exc.start]):
             log.warning("%s: truncated UTF-8 sequence at the end dropped", source)
             return data[: exc.start].decode("utf-8"), "utf-8"
     mixed = _decode_mixed(data)
@@ -155,6 +207,22 @@ def decode_bytes(data: bytes, *, source: str = "<bytes>") -> tuple[str, str]:
     enc = {"cp950": "big5"}.get(enc, enc)
     codec = "cp950" if enc == "big5" else enc
     text = data.decode(codec, errors="replace")
+    # short texts fool the statistical detector (邮政局 in GBK is valid Big5): prefer the decoding made
+    # of everyday characters, the detector's choice on a tie
+    score = _plausibility(text)
+    for alt_enc, alt_codec in (("gb18030", "gb18030"), ("big5", "cp950")):
+        if alt_enc == enc:
+            continue
+        try:
+            alt = data.decode(alt_codec)
+        except UnicodeDecodeError:
+            continue
+        alt_score = _plausibility(alt)
+        if alt_score > score:
+            text, enc, score = alt, alt_enc, alt_score
+    u16 = _utf16_without_bom(data)
+    if u16 is not None and u16[2] > score:
+        return u16[0], u16[1]
     if _bad_char_ratio(text) > 0.05:
         raise ReadError(source, "binary or undecodable content: no Chinese text encoding fits", stage="read")
     return text, enc
@@ -218,10 +286,12 @@ def _read_docx(path: Path, source: str) -> str:
         if hasattr(block, "rows"):
             for row in block.rows:
                 cells: list[str] = []
+                seen: set[int] = set()
                 for cell in row.cells:
-                    t = cell.text.strip()
-                    if not cells or cells[-1] != t:  # merged cells repeat their text
-                        cells.append(t)
+                    if id(cell._tc) in seen:  # a merged cell is listed once per grid column it spans
+                        continue
+                    seen.add(id(cell._tc))
+                    cells.append(cell.text.strip())
                 lines.append("\t".join(cells))
         else:
             lines.append(block.text)
@@ -263,35 +333,83 @@ def _read_html(data: bytes, source: str) -> tuple[str, str]:
         node.decompose()
     for node in tree.css(",".join(_BLOCK_TAGS)):
         node.insert_before("\n")
+        node.insert_after("\n")
+    for node in tree.css("td, th"):
+        node.insert_after("\t")
     root = tree.body or tree.root
     text = root.text(deep=True, separator="") if root is not None else ""
     lines = [line.strip() for line in text.splitlines()]
     return "\n".join(line for line in lines if line), enc
 
 
+def _nonempty(doc: Document) -> Document:
+    if not doc.text.strip():
+        raise ReadError(doc.source, f"empty document (no text in this {doc.kind} file)", stage="read")
+    return doc
+
+
 def read_document(path: str | os.PathLike, *, max_bytes: int = MAX_BYTES) -> Document:
-    """Read one file into a Document; raise ReadError naming the file and the reason."""
+    """Read one file into a Document; raise ReadError naming the file and the reason.
+
+    The kind comes from the suffix (.docx, .pdf, .html/.htm; anything else is read as text). A file with
+    no text (0 bytes, only whitespace, an empty .docx) is an error too.
+    """
     p = Path(path)
     source = display_path(path)
     suffix = p.suffix.lower()
     if suffix == ".docx":
         if not p.is_file():
             _read_bytes(p, source, max_bytes)  # raises the precise reason
-        return Document(source, _read_docx(p, source), "docx", "docx")
+        return _nonempty(Document(source, _read_docx(p, source), "docx", "docx"))
     if suffix == ".pdf":
-        _read_bytes(p, source, max_bytes)[:8]
-        return Document(source, _read_pdf(p, source), "pdf", "pdf")
+        _read_bytes(p, source, max_bytes)
+        return _nonempty(Document(source, _read_pdf(p, source), "pdf", "pdf"))
     data = _read_bytes(p, source, max_bytes)
     if suffix in (".html", ".htm"):
         text, enc = _read_html(data, source)
-        return Document(source, text, enc, "html")
+        return _nonempty(Document(source, text, enc, "html"))
     text, enc = decode_bytes(data, source=source)
-    return Document(source, text, enc, "txt")
+    return _nonempty(Document(source, text, enc, "txt"))
 
 
 def _matches(rel: str, patterns: Iterable[str]) -> bool:
     name = rel.rsplit("/", 1)[-1]
     return any(fnmatch.fnmatch(rel, pat) or fnmatch.fnmatch(name, pat) for pat in patterns)
+
+
+def _walk(top: Path, include: tuple[str, ...], exclude: tuple[str, ...]) -> list[Path | Skipped]:
+    """Files under ``top`` in sorted order of their relative paths (component by component)."""
+    found: list[tuple[tuple[str, ...], Path | Skipped]] = []
+    seen: set[tuple[int, int]] = set()
+    for root, dirs, files in os.walk(top, followlinks=True):
+        rel_root = Path(root).relative_to(top).parts
+        try:
+            st = os.stat(root)
+        except OSError as exc:
+            dirs[:] = []
+            found.append((rel_root, Skipped(display_path(root), "walk", f"cannot read directory: {exc.strerror or exc}")))
+            continue
+        if (st.st_dev, st.st_ino) in seen:
+            dirs[:] = []
+            found.append((rel_root, Skipped(display_path(root), "walk", "directory symlink loop, not followed again")))
+            continue
+        seen.add((st.st_dev, st.st_ino))
+        dirs.sort()
+        for name in files:
+            fp = Path(root) / name
+            rel = display_path(fp.relative_to(top))
+            key = rel_root + (name,)
+            if exclude and _matches(rel, exclude):
+                continue
+            if include:
+                if _matches(rel, include):
+                    found.append((key, fp))
+            elif fp.suffix.lower() in SUPPORTED_SUFFIXES:
+                found.append((key, fp))
+            else:
+                found.append((key, Skipped(display_path(fp), "walk", f"unsupported file type {fp.suffix or '(none)'!r}")))
+    found.sort(key=lambda kv: kv[0])
+    return [item for _key, item in found]
 
 
 def iter_paths(
@@ -302,34 +420,16 @@ def iter_paths(
 ) -> Iterator[Path | Skipped]:
     """Expand files and directories (recursively, sorted, symlink loops broken) into file paths.
 
-    Files named explicitly are always taken; files found in directories are taken when their suffix is
-    supported (or they match ``include``) and they match no ``exclude`` glob. Others yield Skipped.
+    Inputs keep their order; the files of a directory come sorted by relative path. Files named
+    explicitly are always taken; files found in directories are taken when their suffix is supported (or
+    they match ``include``) and they match no ``exclude`` glob (globs match the path relative to the
+    directory or the bare file name). Unsupported files found in directories yield Skipped.
     """
     include, exclude = tuple(include), tuple(exclude)
     for given in paths:
         p = Path(given)
         if p.is_dir():
-            seen: set[tuple[int, int]] = set()
-            for root, dirs, files in os.walk(p, followlinks=True):
-                st = os.stat(root)
-                if (st.st_dev, st.st_ino) in seen:
-                    dirs[:] = []
-                    yield Skipped(display_path(root), "walk", "directory symlink loop, not followed again")
-                    continue
-                seen.add((st.st_dev, st.st_ino))
-                dirs.sort()
-                for name in sorted(files):
-                    fp = Path(root) / name
-                    rel = display_path(fp.relative_to(p))
-                    if exclude and _matches(rel, exclude):
-                        continue
-                    if include:
-                        if _matches(rel, include):
-                            yield fp
-                    elif fp.suffix.lower() in SUPPORTED_SUFFIXES:
-                        yield fp
-                    else:
-                        yield Skipped(display_path(fp), "walk", f"unsupported file type {fp.suffix or '(none)'!r}")
+            yield from _walk(p, include, exclude)
         elif p.exists() or p.is_symlink():
             yield p
         else:

@@ -40,7 +40,7 @@ log = logging.getLogger(__name__)
 MODEL_VERSION = "1"
 #: probability above which the sentence model asserts a category / action type (chosen by
 #: cross-validation on the train split: see ``reportmine.model.cross_validate``)
-THRESHOLDS = {"category": 0.4, "action": 0.4}
+THRESHOLDS = {"category": 0.25, "action": 0.35}
 
 
 def training_records() -> list[dict]:
@@ -174,6 +174,10 @@ class StackedModel:
                         cat_dec.append((lab, pol, [c for c in cs if c.rule == pol], prob))
                 elif lab not in self.cat_labels:
                     pol = next(iter(rule_pols))
+                    cat_dec.append((lab, pol, [c for c in cs if c.rule == pol], prob))
+                elif any(c.certain for c in cs):  # an explicit cue decides; the model only where rules guess
+                    pols = [c.rule for c in cs if c.certain]
+                    pol = max(set(pols), key=pols.count)
                     cat_dec.append((lab, pol, [c for c in cs if c.rule == pol], prob))
                 else:
                     pol_rows.append((len(out), len(cat_dec)))

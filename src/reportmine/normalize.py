@@ -115,22 +115,35 @@ def _as_str_step(edit_fn: Callable[[str], list[Edit]]) -> Callable[[str], str]:
 
 # --------------------------------------------------------------------------- steps
 
-_TONED = "āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜ"
+_TONED = "āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜńňǹḿ"
+_SYL_TONED = rf"[a-zü]{{0,5}}[{_TONED}][a-zü]{{0,4}}"
+_SYL_PLAIN = r"(?:de|le|ne|ma|me|men|zi|ba|la|ya|wa|[a-zü]{1,6}[1-5])"
+# One annotation or a run of them: toneless syllables only right after a CJK character (公司(de) is
+# rare but 收据(ba) must not catch English), toned syllables after any visible character (mojibake
+# like 確??蛻粜畔ⅰI(yè) leaves them after Latin letters or '?'); and a toned syllable whose opening
+# bracket was eaten by a mis-decoded byte ('?zhàn)').
 _PINYIN_RE = re.compile(
-    rf"(?<=[{CJK}])[(（](?:[a-zü]*[{_TONED}][a-zü]*|de|le|ne|ma|me|men|zi|ba|la|ya|wa|[a-zü]{{1,6}}[1-5])[)）]"
+    rf"(?<=[{CJK}])[(（](?:{_SYL_TONED}|{_SYL_PLAIN})[)）](?:[(（](?:{_SYL_TONED}|{_SYL_PLAIN})[)）])*"
+    rf"|(?<=\S)[(（]{_SYL_TONED}[)）](?:[(（](?:{_SYL_TONED}|{_SYL_PLAIN})[)）])*"
+    rf"|(?<=[?？\ufffd]){_SYL_TONED}[)）]"
 )
 
 
 def _edits_remove_pinyin(text: str) -> list[Edit]:
-    """Remove pinyin annotations right after CJK characters (服務(wù) → 服務); keep (一), (討論稿), (2008)."""
+    """Remove pinyin annotations right after characters (服務(wù) → 服務); keep (一), (討論稿), (2008)."""
     return [(m.start(), m.end(), "") for m in _PINYIN_RE.finditer(text)]
 
 
-_CJK_SPACE_RE = re.compile(f"(?<=[{CJK}，。、；：！？“”（）《》,;:?!])[ \t\u3000\u00a0]+(?=[{CJK}，。、；：！？“”《》])")
+# one space or tab between CJK characters is an artefact of PDF/OCR extraction; runs of spaces and the
+# ideographic space (U+3000) are deliberate separators (会宁县邮政分公司  投递员  李建军) and stay
+_CJK_SPACE_RE = re.compile(
+    f"(?<=[{CJK}，。、；：！？“”（）《》,;:?!])(?<![ \t\u00a0\u3000][ \t\u00a0])[ \t\u00a0](?![ \t\u00a0\u3000])(?=[{CJK}，。、；：！？“”《》])"
+)
 
 
 def _edits_remove_cjk_spaces(text: str) -> list[Edit]:
-    """Remove spaces inserted between CJK characters (我们 的 → 我们的); Latin words keep their spaces."""
+    """Remove a space inserted between CJK characters (我们 的 → 我们的); Latin words keep their spaces,
+    and so do deliberate separators (two spaces or more, U+3000)."""
     edits = []
     for m in _CJK_SPACE_RE.finditer(text):
         line_start = text.rfind("\n", 0, m.start()) + 1
@@ -139,14 +152,12 @@ def _edits_remove_cjk_spaces(text: str) -> list[Edit]:
     return edits
 
 
-_FW_TABLE = {c: c - 0xFEE0 for c in range(0xFF10, 0xFF1A)}
-_FW_TABLE.update({c: c - 0xFEE0 for c in range(0xFF21, 0xFF3B)})
-_FW_TABLE.update({c: c - 0xFEE0 for c in range(0xFF41, 0xFF5B)})
+_FW_RE = re.compile("[\uff10-\uff19\uff21-\uff3a\uff41-\uff5a]+")
 
 
 def fullwidth_to_halfwidth(text: str) -> str:
     """Full-width ASCII letters and digits to half-width (ＡＢ１２ → AB12); CJK punctuation untouched."""
-    return text.translate(_FW_TABLE)
+    return _FW_RE.sub(lambda m: "".join(chr(ord(c) - 0xFEE0) for c in m.group()), text)
 
 
 @functools.lru_cache(maxsize=None)
@@ -159,41 +170,79 @@ def _converter(config: str):
         return opencc.OpenCC(config + ".json")
 
 
+_SURROGATE_RE = re.compile("[\ud800-\udfff\x00]")
+
+
+def _convert_raw(conv, text: str) -> str:
+    """OpenCC on text it can take: lone surrogates (not UTF-8) and NUL (ends a C string) are kept as is."""
+    if not _SURROGATE_RE.search(text):
+        return conv.convert(text)
+    out, pos = [], 0
+    for m in _SURROGATE_RE.finditer(text):
+        out.append(conv.convert(text[pos:m.start()]) if m.start() > pos else "")
+        out.append(m.group())
+        pos = m.end()
+    out.append(conv.convert(text[pos:]) if pos < len(text) else "")
+    return "".join(out)
+
+
 def to_simplified(text: str, *, config: Conversion = "tw2s") -> str:
     """Convert to simplified script with OpenCC, character for character (length preserved)."""
     if config == "none" or not text:
         return text
     conv = _converter(config)
-    out = conv.convert(text)
+    out = _convert_raw(conv, text)
     if len(out) == len(text):
         return out
     # Rare phrase entries change length: convert line by line, then char by char where needed.
-    lines = text.split("\n")
     fixed = []
-    for line in lines:
-        c = conv.convert(line)
+    for line in text.split("\n"):
+        c = _convert_raw(conv, line)
         if len(c) != len(line):
-            c = "".join(ch2 if len(ch2 := conv.convert(ch)) == 1 else ch for ch in line)
+            c = "".join(ch2 if len(ch2 := _convert_raw(conv, ch)) == 1 else ch for ch in line)
         fixed.append(c)
     return "\n".join(fixed)
 
 
 @functools.lru_cache(maxsize=1)
 def _script_sets() -> tuple[frozenset[str], frozenset[str]]:
-    chars = "".join(chr(i) for i in range(0x4E00, 0xA000))
-    t2s = to_simplified(chars, config="tw2s")
-    s2t = _converter("s2t").convert(chars)
-    trad = frozenset(a for a, b in zip(chars, t2s) if a != b)
+    """(traditional-only, simplified-only) characters.
+
+    Traditional-only: changed by tw2s and not in GB 2312 (著 乾 後 於 么 ... are valid simplified
+    characters too: counting them would call 显著 traditional, and converting it gives 显着).
+    """
+    chars = [chr(i) for i in range(0x4E00, 0xA000)]
+    joined = "\n".join(chars)  # one character per line: no phrase spans two characters
+    t2s = to_simplified(joined, config="tw2s").split("\n")
+    s2t = _converter("s2t").convert(joined).split("\n")
+
+    def in_gb2312(ch: str) -> bool:
+        try:
+            ch.encode("gb2312")
+            return True
+        except UnicodeEncodeError:
+            return False
+
+    trad = frozenset(a for a, b in zip(chars, t2s) if a != b and not in_gb2312(a))
     simp = frozenset(a for a, b in zip(chars, s2t) if a != b) - trad
     return trad, simp
 
 
+@functools.lru_cache(maxsize=1)
+def _script_res() -> tuple[re.Pattern, re.Pattern]:
+    trad, simp = _script_sets()
+    return re.compile("[" + "".join(sorted(trad)) + "]"), re.compile("[" + "".join(sorted(simp)) + "]")
+
+
+def _script_counts(text: str) -> tuple[int, int]:
+    trad_re, simp_re = _script_res()
+    return len(trad_re.findall(text)), len(simp_re.findall(text))
+
+
 def detect_script(text: str) -> Script:
     """Say whether text is simplified, traditional or mixed, from characters only one script uses."""
-    trad_set, simp_set = _script_sets()
     sample = text[:500_000]
-    t = sum(1 for ch in sample if ch in trad_set)
-    s = sum(1 for ch in sample if ch in simp_set)
+    t, s = _script_counts(sample)
     if t + s == 0:
         return "simplified" if _CJK_RE.search(sample) else "unknown"
     share = t / (t + s)
@@ -204,17 +253,56 @@ def detect_script(text: str) -> Script:
     return "mixed"
 
 
+def _convert_lines(text: str, config: Conversion) -> str:
+    """Convert the lines written mostly in traditional script (more traditional-only than simplified-only
+    characters); simplified lines stay as they are, so a simplified file quoting a traditional passage
+    gets the passage converted and keeps its own 显著. Length is preserved."""
+    if config == "none":
+        return text
+    trad_re, simp_re = _script_res()
+    if not trad_re.search(text):
+        return text
+    lines = text.split("\n")
+    todo = [
+        i for i, line in enumerate(lines)
+        if trad_re.search(line) and len(trad_re.findall(line)) > len(simp_re.findall(line))
+    ]
+    if not todo:
+        return text
+    # convert runs of consecutive lines in one call
+    i = 0
+    while i < len(todo):
+        j = i
+        while j + 1 < len(todo) and todo[j + 1] == todo[j] + 1:
+            j += 1
+        a, b = todo[i], todo[j] + 1
+        block = to_simplified("\n".join(lines[a:b]), config=config).split("\n")
+        if len(block) == b - a:
+            lines[a:b] = block
+        else:  # a line break inside a converted phrase (never seen): convert line by line
+            lines[a:b] = [to_simplified(line, config=config) for line in lines[a:b]]
+        i = j + 1
+    return "\n".join(lines)
+
+
 @functools.lru_cache(maxsize=None)
-def _boilerplate_res(extra: tuple[str, ...] = ()) -> tuple[re.Pattern, re.Pattern, re.Pattern]:
+def _boilerplate_res(extra: tuple[str, ...] = ()) -> tuple[re.Pattern, re.Pattern, re.Pattern, re.Pattern]:
     spec = data_yaml("boilerplate.yaml")
-    line_pats = list(spec["lines"]) + list(extra)
-    try:
-        line_re = re.compile("|".join(f"(?:{p})" for p in line_pats))
-    except re.error as exc:
-        raise ReportmineError("boilerplate patterns", f"bad regex: {exc}") from None
-    block_re = re.compile("|".join(f"(?:{p})" for p in spec["block_starts"]))
-    inline_re = re.compile("|".join(f"(?:{p})" for p in spec["inline"]))
-    return line_re, block_re, inline_re
+
+    def alternation(pats: Iterable[str], what: str) -> re.Pattern:
+        pats = [p for p in pats if p]
+        if not pats:
+            return re.compile(r"(?!)")
+        try:
+            return re.compile("|".join(f"(?:{p})" for p in pats))
+        except re.error as exc:
+            raise ReportmineError(what, f"bad boilerplate regex: {exc}") from None
+
+    line_re = alternation(list(spec["lines"]) + list(extra), "boilerplate patterns")
+    block_re = alternation(spec["block_starts"], "boilerplate.yaml")
+    item_re = alternation(spec.get("block_items", ()), "boilerplate.yaml")
+    inline_re = alternation(spec["inline"], "boilerplate.yaml")
+    return line_re, block_re, item_re, inline_re
 
 
 def _lines(text: str) -> Iterable[tuple[int, int, str]]:
@@ -225,14 +313,19 @@ def _lines(text: str) -> Iterable[tuple[int, int, str]]:
 
 
 def _edits_strip_boilerplate(text: str, extra: tuple[str, ...] = ()) -> list[Edit]:
-    """Delete web and download-site boilerplate: page headers, footers, related-document lists, page numbers."""
-    line_re, block_re, inline_re = _boilerplate_res(extra)
+    """Delete web and download-site boilerplate: page headers, footers, related-document lists, page numbers.
+
+    Patterns live in ``data/boilerplate.yaml``: whole ``lines``; ``block_starts`` (a list heading: it and
+    the lines after it are deleted while they are blank, short labels without sentence punctuation, or
+    list items matching ``block_items``); ``inline`` spans. ``extra`` adds line patterns.
+    """
+    line_re, block_re, item_re, inline_re = _boilerplate_res(tuple(extra))
     edits: list[Edit] = []
     in_block = False
     for a, b, line in _lines(text):
         body = line.strip()
         if in_block:
-            if not body or (len(body) <= 40 and not any(p in body for p in "。；，")):
+            if not body or (len(body) <= 40 and not any(p in body for p in "。；，")) or item_re.match(body):
                 edits.append((a, b, ""))
                 continue
             in_block = False
@@ -243,43 +336,72 @@ def _edits_strip_boilerplate(text: str, extra: tuple[str, ...] = ()) -> list[Edi
             edits.append((a, b, ""))
         else:
             for m in inline_re.finditer(line):
-                edits.append((a + m.start(), a + m.end(), ""))
+                if m.end() > m.start():
+                    edits.append((a + m.start(), a + m.end(), ""))
     return edits
 
 
+_CN_NUM = "一二三四五六七八九十百零〇"
+#: a line starting like this is a new item: never glued to the line before it
 _NUMBERED_RE = re.compile(
-    r"^\s*(?:第[一二三四五六七八九十百零〇\d]+[篇章节条部分]|[一二三四五六七八九十]+[、.．]|[（(][一二三四五六七八九十\d]+[)）]"
-    r"|\d+(?:\.\d+)*[、.．](?!\d)|[①-⑳]|[-—]\s*\d+\s*[-—]$)(?![》」”』])"
+    rf"^\s*(?:第[{_CN_NUM}\d]+[篇章节条部分]|[{_CN_NUM}]+[、.．]|[（(][{_CN_NUM}\d]+[)）]"
+    r"|\d+(?:\.\d+)*[、.．](?!\d)|[①-⑳]|[-—]\s*\d+\s*[-—]$|[-•·●○◆◇■□▪※★☆]\s)(?![》」”』])"
+)
+_MARKER_RE = re.compile(
+    rf"^\s*(?:第[{_CN_NUM}\d]+[篇章节条]|[{_CN_NUM}]+[、.．]|[（(][{_CN_NUM}\d]+[)）][、.．]?"
+    r"|\d+(?:\.\d+)*[、.．](?!\d)|[（(]\d+[)）]|[①-⑳])\s*"
 )
 _DATE_LINE_RE = re.compile(r"^\s*[\d〇零一二三四五六七八九十OoＯxX×]{2,4}\s*年[\d〇零一二三四五六七八九十xX×\s]*月?")
-_ORG_LINE_RE = re.compile(r"^\s*\S{2,30}(?:局|公司|分公司|支局|中心|部|处|室|所|站|网点|委员会|办公室)\s*$")
-_PIECE_RE = re.compile(r"^\s*第[一二三四五六七八九十百零〇\d]+篇")
-_NUMBER_ONLY_RE = re.compile(r"^\s*第[一二三四五六七八九十百零〇\d]+[条章节]\s*$")
+_ORG_LINE_RE = re.compile(r"^\s*\S{2,30}(?:局|公司|分公司|支局|中心|部|处|室|科|所|站|网点|委员会|办公室)\s*$")
+_DOCNO_LINE_RE = re.compile(r"^\s*\S{0,12}[〔\[【(（]\s*(?:19|20)\d{2}\s*[〕\]】)）]\s*\d+\s*号\s*$")
+_PIECE_RE = re.compile(rf"^\s*第[{_CN_NUM}\d]+篇")
+
+
+def _joins(acc: str, nxt: str) -> bool:
+    """Whether the logical line ``acc`` (stripped, not the first line) continues on the line ``nxt``."""
+    if not acc or not nxt or acc[-1] in _LINE_END_OK:
+        return False
+    if (
+        _NUMBERED_RE.match(nxt) or _DATE_LINE_RE.match(nxt) or _ORG_LINE_RE.match(nxt)
+        or _DOCNO_LINE_RE.match(nxt) or _PIECE_RE.match(nxt)
+        or (len(nxt) <= 30 and nxt[-1] in "：:" and not any(p in nxt for p in "，,。；"))  # an addressee
+    ):
+        return False
+    if _PIECE_RE.match(acc) or _DATE_LINE_RE.match(acc) or _ORG_LINE_RE.match(acc) or _DOCNO_LINE_RE.match(acc):
+        return False
+    m = _MARKER_RE.match(acc)
+    rest = acc[m.end():] if m else acc
+    if m and not rest:
+        return True  # a bare number (第三条, 一、) belongs to the line after it
+    # a short line without commas is a title or a label, not a broken sentence
+    return any(p in rest for p in "，、,") or len(acc) >= 25
 
 
 def _edits_rejoin_lines(text: str) -> list[Edit]:
     """Rejoin lines broken mid-sentence (copied from PDF or Word): a line without closing punctuation
-    is joined to the next unless the next is blank, a heading, a numbered item, a signature or a date."""
+    is joined to the next unless the next is blank, a heading, a numbered item, a signature or a date.
+    The first line (the title) is never joined; a line already joined is judged as a whole."""
     edits: list[Edit] = []
     lines = list(_lines(text))
+    acc = ""
+    joined = False
+    seen_text = False
     for i, (a, b, line) in enumerate(lines[:-1]):
-        body = line.rstrip("\r\n")
-        stripped = body.strip()
-        nxt = lines[i + 1][2].strip()
-        if not stripped or not nxt or stripped[-1] in _LINE_END_OK:
-            continue
-        if _NUMBERED_RE.match(nxt) or _DATE_LINE_RE.match(nxt) or _ORG_LINE_RE.match(nxt):
-            continue
-        if _PIECE_RE.match(stripped) or _PIECE_RE.match(nxt) or i == 0:
-            continue  # never glue a title line to what follows
-        if not (_NUMBER_ONLY_RE.match(stripped) or any(p in stripped for p in "，、,") or len(stripped) >= 25):
-            continue  # a short line without commas is a title or a label, not a broken sentence
-        if _DATE_LINE_RE.match(stripped) or _ORG_LINE_RE.match(stripped):
+        stripped = line.strip()
+        if joined:
+            acc += stripped
+        else:
+            acc = stripped
+            first = not seen_text
+        seen_text = seen_text or bool(stripped)
+        nb = lines[i + 1]
+        joined = not first and _joins(acc, nb[2].strip())
+        if not joined:
             continue
         # delete trailing spaces, the line break and the next line's indentation
+        body = line.rstrip("\r\n\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029")
         cut_start = a + len(body.rstrip())
-        nb = lines[i + 1]
-        cut_end = nb[0] + (len(nb[2]) - len(nb[2].lstrip(" \t\u3000")))
+        cut_end = nb[0] + (len(nb[2]) - len(nb[2].lstrip()))
         left, right = text[cut_start - 1], text[cut_end] if cut_end < len(text) else ""
         glue = " " if left.isascii() and left.isalnum() and right.isascii() and right.isalnum() else ""
         edits.append((cut_start, cut_end, glue))
@@ -298,6 +420,9 @@ STEPS: dict[str, Callable[[str], list[Edit]]] = {
     "cjk_spaces": _edits_remove_cjk_spaces,
     "rejoin": _edits_rejoin_lines,
 }
+#: One round rarely leaves work for a second (a line joined by ``rejoin`` can bring pinyin next to a
+#: character); rounds repeat until nothing changes, so that normalizing twice changes nothing.
+MAX_ROUNDS = 4
 
 
 def normalize(
@@ -311,23 +436,39 @@ def normalize(
     rejoin: bool = True,
     extra_boilerplate: Sequence[str] = (),
 ) -> Normalized:
-    """Clean and convert ``text`` to simplified script, keeping the offset map to the original."""
+    """Clean and convert ``text`` to simplified script, keeping the offset map to the original.
+
+    ``script`` is that of the whole original text; conversion is decided line by line (see
+    :func:`_convert_lines`). Each step can be switched off.
+    """
     script = detect_script(text)
+    extra = tuple(extra_boilerplate)
+    if extra:
+        _boilerplate_res(extra)  # a bad user pattern fails here, before any work
     cur = text
-    if fullwidth:
-        cur = fullwidth_to_halfwidth(cur)
-    if convert != "none" and script != "simplified":
-        cur = to_simplified(cur, config=convert)
-    n = len(cur)
-    starts = np.arange(n, dtype=np.int64)
+    starts = np.arange(len(cur), dtype=np.int64)
     ends = starts + 1
     enabled = {"pinyin": pinyin, "boilerplate": boilerplate, "cjk_spaces": cjk_spaces, "rejoin": rejoin}
-    for name, edit_fn in STEPS.items():
-        if not enabled[name]:
-            continue
-        edits = edit_fn(cur, tuple(extra_boilerplate)) if name == "boilerplate" else edit_fn(cur)
-        new, s_idx, e_idx = _apply_edits(cur, edits)
-        if s_idx is not None:
-            starts, ends = starts[s_idx], ends[np.maximum(e_idx - 1, 0)] if len(e_idx) else ends[:0]
-        cur = new
+    for _round in range(MAX_ROUNDS):
+        changed = False
+        if fullwidth:
+            new = fullwidth_to_halfwidth(cur)
+            changed, cur = changed or new != cur, new
+        if convert != "none":
+            new = _convert_lines(cur, convert)
+            changed, cur = changed or new != cur, new
+        for name, edit_fn in STEPS.items():
+            if not enabled[name]:
+                continue
+            edits = edit_fn(cur, extra) if name == "boilerplate" else edit_fn(cur)
+            if not edits:
+                continue
+            new, s_idx, e_idx = _apply_edits(cur, edits)
+            if new == cur:
+                continue
+            changed = True
+            starts, ends = starts[s_idx], ends[np.maximum(e_idx - 1, 0)]
+            cur = new
+        if not changed:
+            break
     return Normalized(cur, text, script, starts, ends)

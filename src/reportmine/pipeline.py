@@ -44,6 +44,12 @@ def process_document(doc: Document, *, extractor: Extractor | None = None, stage
         return FileResult(doc.source, doc.encoding, skipped=Skipped(doc.source, stage, "input too deeply nested"))
     except MemoryError:
         return FileResult(doc.source, doc.encoding, skipped=Skipped(doc.source, stage, "out of memory on this file"))
+    except Exception as exc:  # a bug must cost one file, never the batch: report it with the file
+        if os.environ.get("REPORTMINE_DEBUG"):
+            raise
+        log.exception("internal error on %s", doc.source)
+        return FileResult(doc.source, doc.encoding,
+                          skipped=Skipped(doc.source, stage, f"internal error: {type(exc).__name__}: {exc}"))
 
 
 def run(

@@ -49,6 +49,8 @@ def cue_lists() -> dict:
         "future_exclude": _alternation(d["future_exclude"]),
         "future_headings": _alternation(d["future_headings"]),
         "doc_type_title": d["doc_type_title"],
+        "inspection_words": _alternation(d["inspection_words"]),
+        "essay_words": _alternation(d["essay_words"]),
     }
 
 
@@ -101,32 +103,33 @@ def decide_polarity(
     inherited: str | None,
     heading_ctx: str | None,
     inherit_negation: bool = False,
-) -> str | None:
+) -> tuple[str | None, bool]:
     """Polarity of a cue given the clause text before (``pre``) and after (``post``) it.
 
     ``inherited`` is the polarity an earlier clause of the sentence distributes (requirement or found),
-    ``heading_ctx`` what the section heading implies. Returns None for a topic word with no context.
+    ``heading_ctx`` what the section heading implies. Returns ``(polarity, certain)``: polarity None for
+    a topic word with no context; certain when an explicit negation, requirement or observation cue decides.
     """
     c = cue_lists()
     pre_reqs = _hits(c["req"], pre, c["req_exclude"])
     firm_pre = any(h.group(0) in c["req_firm"] for h in pre_reqs)
     post_firm = bool(re.match(r"^[^，,；;。]{0,6}?(?:有无|是否)", post))
     if firm_pre or post_firm:
-        return "requirement"
+        return "requirement", True
     if _negated(pre, post, pre) or inherit_negation:
-        return "not_found"
+        return "not_found", True
     clause = pre + post
     found_marker = bool(c["found"].search(clause))
     problem = bool(c["problem"].search(clause))
     if pre_reqs and not found_marker:
-        return "requirement"
+        return "requirement", False
     if found_marker or problem:
-        return "found" if (not topic or problem or found_marker) else None
+        return "found", found_marker
     if inherited:
-        return inherited
+        return inherited, False
     if heading_ctx:
-        return heading_ctx
-    return None if topic else "found"
+        return heading_ctx, False
+    return (None if topic else "found"), False
 
 
 def is_future(text_before: str, *, sentence: str = "", heading: str | None = None) -> bool:

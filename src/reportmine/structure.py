@@ -2,6 +2,7 @@
 sections, sentences, signing unit and date. Every span carries offsets into the original text."""
 from __future__ import annotations
 
+import difflib
 import hashlib
 import re
 from dataclasses import dataclass, field
@@ -15,6 +16,10 @@ from .region import locate_region
 __all__ = ["Sentence", "Section", "Report", "split_reports", "structure_report", "iter_reports", "split_sentences"]
 
 _CN = "一二三四五六七八九十百零〇"
+# after 1.5 / 3. these make a quantity (1.5万, 3.5%), not an item number
+_UNITS = ("%", "％", "万", "亿", "元", "年", "月", "日", "件", "个", "名")
+_UNITS2 = ("%", "％", "万", "亿", "元", "倍", "米", "公里", "小时", "天", "秒", "千", "百", "吨", "公斤", "斤",
+           "个百分点", "年", "kg", "km")
 # numbering styles, tried in order at the start of a line; the level of a style is dynamic (outline order)
 _NUMBER_STYLES: list[tuple[str, re.Pattern]] = [
     ("chapter", re.compile(rf"第\s*[{_CN}\d]+\s*章")),
@@ -27,23 +32,50 @@ _NUMBER_STYLES: list[tuple[str, re.Pattern]] = [
     ("num_paren", re.compile(r"[（(]\s*\d{1,2}\s*[)）]\s*[、.．]?")),
     ("circled", re.compile(r"[①-⑳]")),
 ]
+# where a line holds more than one item: after a sentence end, before a new number; before 第X章 glued
+# to the text before it (手册第1章服务概述) unless it is a reference (按第九章的规定, 《…》第二章)
 _INLINE_BREAK = re.compile(
-    rf"(?<=[。；！？;])\s*(?=第\s*[{_CN}\d]+\s*[条章节]|[{_CN}]{{1,3}}、|[（(][{_CN}]{{1,3}}[)）]|\d{{1,2}}(?:\.\d{{1,2}})?[、.．](?!\d)|[（(]\d{{1,2}}[)）])"
-    rf"|(?<=[^《“\s、，])(?=第\s*[{_CN}\d]+\s*章)"
+    rf"(?<=[。；！？;!?])\s*(?=第\s*[{_CN}\d]+\s*[条章节]|[{_CN}]{{1,3}}、|[（(][{_CN}]{{1,3}}[)）]"
+    rf"|\d{{1,2}}(?:\.\d{{1,2}})?[、.．](?!\d)|\d{{1,2}}\.\d{{1,2}}(?![\d.%％万亿元件个名次天倍])[^\d\s]|[（(]\d{{1,2}}[)）])"
+    rf"|(?<=[^《“\s、，,》(（])(?=第\s*[{_CN}\d]+\s*章(?![的之中内所规和及与、，,》”)）]))"
+)
+# a chapter/section heading and the first item of its body on one line: 第三章 营业服务质量检查 第七条 …,
+# 第1章服务概述1.1服务宗旨…, 第九条 职责和检查频次 1.营业终了…
+_HEAD_THEN_ITEM = re.compile(
+    rf"^\s*第\s*[{_CN}\d]+\s*[章节]\s*[^\s。；;！？!?，,：:][^。；;！？!?，,：:“”]{{0,30}}?"
+    rf"(?=第\s*[{_CN}\d]+\s*条|\d{{1,2}}\.\d{{1,2}}(?![\d.])|\s+(?:\d{{1,2}}[、.．](?!\d)|[（(]\d{{1,2}}[)）]))"
+    rf"|^\s*第\s*[{_CN}\d]+\s*条\s*[^\s。；;！？!?，,：:][^。；;！？!?，,：:“”]{{0,30}}?"
+    rf"(?=\s+(?:\d{{1,2}}[、.．](?!\d)|[（(]\d{{1,2}}[)）]))"
 )
 _PIECE_MARK = re.compile(rf"^\s*第[{_CN}\d]+篇\s*[:：]?\s*")
-_DOCNO_RE = re.compile(r"^\s*\S{0,12}[〔\[【(（]\s*(?:19|20)\d{2}\s*[〕\]】)）]\s*\d+\s*号\s*$")
+_DOCNO_RE = re.compile(
+    r"^\s*(?:\S{0,12}[〔\[【(（]\s*(?:19|20)\d{2}\s*[〕\]】)）]\s*\d+\s*号"
+    r"|(?:发文字号|文号|字号)\s*[:：]\s*\S{2,40})\s*$"
+)
+_RED_HEADER_RE = re.compile(r"^\s*\S{2,40}(?:文件|简报|通讯|快报)\s*$")  # 通化市邮政分公司文件
 _ADDRESSEE_RE = re.compile(
-    r"^\s*((?:各[^：:，。]{1,20}|[^：:，。\s]{2,30}?(?:部|局|室|处|科|司|中心|所|站|委|办|会|组|网点|单位|部门|支局|营业所|同志们?)"
-    r"(?:[、，,][^：:，。]{2,30})*))\s*[:：]"
+    r"^\s*(?:(?:受文者|受文单位|主送|致)\s*[:：]\s*([^：:，。]{2,40}?)\s*$"
+    r"|((?:各[^：:，。]{1,20}|[^：:，。\s]{2,30}?(?:部|局|室|处|科|司|中心|所|站|委|办|会|组|网点|单位|部门|支局|营业所|同志们?)"
+    r"(?:[、，,][^：:，。]{2,30})*))\s*[:：])"
 )
-_ORG_RE = re.compile(
-    r"^\s*([^\s，。；:：,]{2,40}?(?:局|公司|分公司|支局|中心|部|处|室|所|站|网点|委员会|办公室|小组|组|分部|营业部|邮局|稽查室))\s*$"
+_ORG_SUFFIX = r"(?:局|公司|分公司|支局|中心|部|处|室|科|所|站|网点|委员会|办公室|小组|组|分部|营业部|邮局|稽查室)"
+_ORG_RE = re.compile(rf"^\s*([^\s，。；:：,]{{2,40}}?{_ORG_SUFFIX})\s*$")
+# a signature or byline: the unit, then a post and/or a person's name (会宁县邮政分公司  投递员  李建军)
+_BYLINE_RE = re.compile(rf"^\s*(?:[^\s：:，。]{{1,4}}[:：]\s*)?([^\s，。；:：,]{{2,40}}?{_ORG_SUFFIX})(?:[ \t\u3000]+[^\s，。；:：,]{{2,8}}){{1,2}}\s*$")
+# a labelled unit: 作者单位：云南省曲靖市邮政管理局, （作者单位：山东省莒县邮政分公司）
+_LABELED_ORG_RE = re.compile(
+    rf"^\s*[（(]?\s*(?:作者单位|单位|供稿单位|报送单位|填报单位|建议人|作者|撰稿人?)\s*[:：]\s*"
+    rf"([^\s，。；:：,]{{2,40}}?{_ORG_SUFFIX})(?:[ \t\u3000]+[^\s，。；:：,()（）]{{2,8}}){{0,2}}\s*[)）]?\s*$"
 )
+# a news credit closing an article: （岳阳市邮政管理局 供稿  2021年4月13日）
+_CREDIT_RE = re.compile(rf"^\s*[（(]\s*([^\s，。；:：,]{{2,40}}?{_ORG_SUFFIX})\s*(?:供稿|稿|报送|撰稿|整理|通讯员\S{{0,4}})?\s*(.*?)\s*[)）]\s*$")
 _CLOSING_TAIL = re.compile(r"^\s*[（(]?\s*(?:抄送|抄报|附件|主题词|印发|联系人|签发|此件|本件|共印|打印|校对|（此件)")
 _CLOSING_PARA = re.compile(r"^(?:今后|通过(?:本次|此次|这次)|总之|综上|下一步|从以上|总的来看|此次检查|本次检查|经过(?:本次|此次))")
 _SENT_SPLIT = re.compile(r"[。！？；!?;]+[”’」』]?|\n+")
-_OPEN_Q, _CLOSE_Q = "“‘「『《", "”’」』》"
+_OPEN_Q, _CLOSE_Q = "“‘「『《(（", "”’」』》)）"
+# the head noun that ends a title (a title broken over two lines ends with one of these)
+_TITLE_HEADS = ("通报", "报告", "总结", "通知", "意见", "办法", "规定", "细则", "方案", "决定", "纪要", "体会",
+                "计划", "简报", "汇报", "请示", "批复", "函", "制度", "规范", "要点", "说明")
 
 
 @dataclass(frozen=True)
@@ -150,18 +182,38 @@ def _title_like(line: str) -> bool:
     )
 
 
+def _repeated_title(line: str, nxt: str) -> bool:
+    """``line`` is a title that the next line repeats at its start, glued to the body (scraped articles:
+    如何提高邮政服务质量 / 如何提高邮政服务质量2023年了，…)."""
+    s, n = line.strip(), nxt.strip()
+    return (
+        len(s) >= 6 and _title_like(s) and n.startswith(s) and len(n) >= len(s) + 10
+        and n[len(s)] not in "，,。；;：:、）)》”"
+    )
+
+
+def _substantial(text: str) -> bool:
+    """Enough text to be a report of its own (not just a collection title)."""
+    body = text.strip()
+    return len(body) >= 100 or any(p in body for p in "。！？；")
+
+
 def split_reports(text: str) -> list[tuple[int, int]]:
-    """Split normalized text into report spans: at 第X篇 markers, or after a closing date line that is
-    followed by a new title and enough text."""
+    """Split normalized text into report spans: at 第X篇 markers; otherwise after a closing date line that
+    is followed by a new title and enough text, and at a title repeated at the start of the next line.
+    A cut that would leave only a title before it is dropped."""
     lines = [(a, b) for a, b in _lines(text, 0, len(text))]
     marks = [a for a, b in lines if _PIECE_MARK.match(text[a:b])]
     cuts: list[int] = []
     if marks:
         cuts = marks if text[: marks[0]].strip() and len(text[: marks[0]].strip()) > 80 else marks[1:]
-        cuts = sorted(set(cuts))
     else:
         nonblank = [(a, b) for a, b in lines if text[a:b].strip()]
         for i, (a, b) in enumerate(nonblank[:-1]):
+            na, nb = nonblank[i + 1]
+            if _repeated_title(text[a:b], text[na:nb]):
+                cuts.append(a)
+                continue
             if not _is_date_line(text[a:b]):
                 continue
             j = i + 1
@@ -173,7 +225,12 @@ def split_reports(text: str) -> list[tuple[int, int]]:
             rest = text[na:]
             if _title_like(text[na:nb]) and len(rest.strip()) >= 150 and DATE_RE.search(rest):
                 cuts.append(na)
-    bounds = [0] + cuts + [len(text)]
+        kept: list[int] = []
+        for c in sorted(set(cuts)):
+            if c > 0 and _substantial(text[(kept[-1] if kept else 0): c]):
+                kept.append(c)
+        cuts = kept
+    bounds = [0] + sorted(set(cuts)) + [len(text)]
     spans = [(a, b) for a, b in zip(bounds, bounds[1:]) if text[a:b].strip()]
     return spans or [(0, len(text))]
 
@@ -186,7 +243,7 @@ def _number_at(line: str) -> tuple[str, re.Match] | None:
             rest = s[m.end():]
             if rest[:1] in "》」”』)）":
                 continue
-            if style in ("num", "num2") and rest[:1] in ("%", "万", "元", "年", "月", "日", "件", "个", "名"):
+            if style == "num" and rest.startswith(_UNITS) or style == "num2" and rest.startswith(_UNITS2):
                 continue
             return style, m
     return None
@@ -233,19 +290,57 @@ def split_sentences(text: str, start: int, end: int) -> Iterator[tuple[int, int]
 
 
 def _logical_lines(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    """Lines of text[start:end], split further where one line holds several numbered items."""
     out = []
     for a, b in _lines(text, start, end):
         cuts = [a] + [a + m.start() for m in _INLINE_BREAK.finditer(text[a:b]) if m.start() > 0] + [b]
-        out.extend((x, y) for x, y in zip(cuts, cuts[1:]) if y > x)
+        for x, y in zip(cuts, cuts[1:]):
+            m = _HEAD_THEN_ITEM.match(text[x:y])
+            if m and x + m.end() < y:
+                mid = x + m.end()
+                out.append((x, mid))
+                while mid < y and text[mid].isspace():
+                    mid += 1
+                x = mid
+            if y > x:
+                out.append((x, y))
     return out
 
 
 def _heading(text: str) -> str | None:
+    """The heading of a numbered item: its text up to the first colon or sentence end, when that is short
+    and has no comma (一、加强投递管理：… → 加强投递管理); None when the item opens with a sentence."""
     s = text.strip()
-    m = re.search(r"[：:。；;！？]", s)
+    m = re.search(r"[：:。；;！？!?]", s)
     head = s[: m.start()] if m else s
     head = head.strip(" \t，,、")
-    return head if 0 < len(head) <= 40 else None
+    balanced = all(head.count(o) == head.count(c) for o, c in zip(_OPEN_Q, _CLOSE_Q) if o not in "“‘")
+    if not head or len(head) > 30 or any(p in head for p in "，,") or not balanced:
+        return None
+    return head
+
+
+def _similar(a: str, b: str) -> bool:
+    return difflib.SequenceMatcher(None, a, b, autojunk=False).ratio() >= 0.6
+
+
+def _strip_docno(title: str) -> str:
+    stripped = _TRAILING_DOCNO.sub("", title).strip()
+    return stripped or title
+
+
+_TRAILING_DOCNO = re.compile(r"\S{0,8}[〔\[【]\s*(?:19|20)\d{2}\s*[〕\]】]\s*\d+\s*号\s*$")
+
+
+def _closing_like(line: str) -> bool:
+    s = line.strip()
+    return len(s) <= 40 and not any(p in s for p in "。；;！？!?")
+
+
+def _org_of(line: str) -> str | None:
+    """The unit of a signature line: the whole line, or the unit before a post and a name."""
+    m = _ORG_RE.match(line) or _BYLINE_RE.match(line) or _LABELED_ORG_RE.match(line)
+    return m.group(1) if m else None
 
 
 def structure_report(norm: Normalized, span: tuple[int, int], *, source: str, index: int, encoding: str) -> Report:
@@ -254,73 +349,140 @@ def structure_report(norm: Normalized, span: tuple[int, int], *, source: str, in
     rs, re_ = span
     lines = [(a, b) for a, b in _logical_lines(text, rs, re_) if text[a:b].strip()]
     title = addressee = org = date = None
+    byline_org = None
     body_start = rs
     li = 0
-    # title: skip document-number lines, strip 第X篇 markers, drop repeated title lines
-    while li < len(lines) and _DOCNO_RE.match(text[lines[li][0]: lines[li][1]]):
-        li += 1
-    if li < len(lines):
+
+    def line_text(k: int) -> str:
+        return text[lines[k][0]: lines[k][1]].strip()
+
+    # title: after a 第X篇 marker (on its line or alone), red-header lines (XX文件), document numbers, and
+    # the issuing unit's name when a title follows it
+    piece_title_start = None
+    while li < len(lines):
+        t = line_text(li)
+        m = _PIECE_MARK.match(text[lines[li][0]: lines[li][1]])
+        if m is not None:
+            rest_at = lines[li][0] + m.end()
+            if text[rest_at: lines[li][1]].strip():
+                piece_title_start = rest_at
+                break
+            li += 1
+            continue
+        if _DOCNO_RE.match(t) or _RED_HEADER_RE.match(t):
+            li += 1
+            continue
+        if _ORG_RE.match(t) and li + 1 < len(lines):
+            k = li + 1
+            while k < len(lines) and _DOCNO_RE.match(line_text(k)):
+                k += 1
+            nt = line_text(k) if k < len(lines) else ""
+            if nt and _title_like(nt) and not _ADDRESSEE_RE.match(nt) and not _ORG_RE.match(nt) and not _BYLINE_RE.match(nt):
+                li += 1
+                continue
+        break
+    # an article whose own title is repeated at the start of its first line (the title then the body)
+    for k in range(li, min(li + 2, len(lines) - 1)):
+        if _repeated_title(line_text(k), line_text(k + 1)):
+            title = line_text(k)
+            a = lines[k + 1][0]
+            body_start = a + (len(text[a: lines[k + 1][1]]) - len(text[a: lines[k + 1][1]].lstrip())) + len(title)
+            li = k + 2
+            break
+    if title is None and li < len(lines):
         a, b = lines[li]
-        m = _PIECE_MARK.match(text[a:b])
-        a2 = a + (m.end() if m else 0)
+        a2 = piece_title_start if piece_title_start is not None else a
         cand = text[a2:b].strip()
         if cand and len(cand) <= 80 and not _ADDRESSEE_RE.match(cand) and _number_at(cand) is None and "。" not in cand[:-1]:
             title = cand.rstrip("。")
             li += 1
             body_start = b
-            while li < len(lines) and (
-                text[lines[li][0]: lines[li][1]].strip() in (title, cand) or _DOCNO_RE.match(text[lines[li][0]: lines[li][1]])
-            ):
-                body_start = lines[li][1]
-                li += 1
+            # a title broken over two lines: …检查情况 / 的通报
+            if li < len(lines) and not title.endswith(_TITLE_HEADS):
+                nt = line_text(li)
+                if len(nt) <= 12 and _title_like(nt) and (title + nt).endswith(_TITLE_HEADS):
+                    title += nt
+                    body_start = lines[li][1]
+                    li += 1
+            title = _strip_docno(title)
+            # repeated titles, subtitles close to the title, document numbers
+            while li < len(lines):
+                t = line_text(li)
+                if t in (title, cand) or _DOCNO_RE.match(t) or (_title_like(t) and not _ADDRESSEE_RE.match(t) and _similar(t, title)):
+                    body_start = lines[li][1]
+                    li += 1
+                    continue
+                break
+    # a byline under the title (essays): 会宁县邮政分公司  投递员  李建军
+    if li < len(lines):
+        bm = _BYLINE_RE.match(line_text(li))
+        if bm:
+            byline_org = bm.group(1)
+            body_start = lines[li][1]
+            li += 1
     # addressee within the next two lines
     for k in range(li, min(li + 2, len(lines))):
         a, b = lines[k]
         m = _ADDRESSEE_RE.match(text[a:b])
-        if m and len(m.group(1)) <= 40:
-            addressee = m.group(1).strip()
-            body_start = a + m.end()
-            li = k
-            break
-    # closing: date line, signing unit before it, tails (抄送...) after it
+        if m:
+            name = (m.group(1) or m.group(2) or "").strip()
+            if name and len(name) <= 40:
+                addressee = name
+                body_start = max(body_start, a + m.end())
+                li = k
+                break
+    # closing, from the end: tails (抄送…), then the date line and the signing unit around it; only short
+    # closing lines may follow the date (a date above body text is not the report's date)
     body_end = re_
-    tail = [ln for ln in lines if ln[0] >= body_start]
+    tail = [(a, b) for a, b in _logical_lines(text, body_start, re_) if text[a:b].strip()]
     k = len(tail) - 1
     while k >= 0 and _CLOSING_TAIL.match(text[tail[k][0]: tail[k][1]]):
         k -= 1
-    date_span = org_span = None
+    date_j = None
     for j in range(k, max(k - 4, -1), -1):
         line = text[tail[j][0]: tail[j][1]]
         if _is_date_line(line):
-            date_span = tail[j]
+            date_j = j
+            date = parse_date(line)
             break
         m = DATE_RE.search(line)
-        if m and _ORG_RE.match(line[: m.start()].strip() or "x") and m.end() >= len(line.strip()) - 1:
-            date_span = tail[j]  # "保德县邮政局 二00八年十二月三号" on one line
+        if m and m.end() >= len(line.rstrip()) - 1 and m.start() > 1:
+            head = line[: m.start()].strip()
+            if _ORG_RE.match(head) or _BYLINE_RE.match(head):  # 保德县邮政局 二00八年十二月三号
+                date_j, date, org = j, parse_date(line[m.start():]), _org_of(head)
+                break
+        cm = _CREDIT_RE.match(line)
+        if cm and DATE_RE.search(cm.group(2) or ""):  # （岳阳市邮政管理局 供稿 2021年4月13日）
+            date_j, date, org = j, parse_date(cm.group(2)), cm.group(1)
             break
-    if date_span is not None:
-        date = parse_date(text[date_span[0]: date_span[1]])
-        body_end = date_span[0]
-        j = tail.index(date_span)
-        line = text[date_span[0]: date_span[1]]
-        m = DATE_RE.search(line)
-        if m and m.start() > 1 and _ORG_RE.match(line[: m.start()].strip()):
-            org = line[: m.start()].strip()
-        else:
-            for jj in range(j - 1, max(j - 3, -1), -1):
+        if not _closing_like(line):
+            break
+    if date_j is not None:
+        body_end = tail[date_j][0]
+        if org is None:
+            # the unit just above the date, or just below it
+            for jj in [date_j - 1, date_j - 2, date_j + 1]:
+                if not 0 <= jj < len(tail) or jj == date_j:
+                    continue
                 cand = text[tail[jj][0]: tail[jj][1]].strip()
-                om = _ORG_RE.match(cand)
-                if om:
-                    org, org_span, body_end = om.group(1), tail[jj], tail[jj][0]
+                found = _org_of(cand)
+                if found:
+                    org = found
+                    if jj < date_j:
+                        body_end = tail[jj][0]
                     break
-                if len(cand) > 40 or any(p in cand for p in "。，；"):
+                if jj < date_j and not _closing_like(cand):
                     break
-    elif k >= 0:
+    elif k > 0:
         cand = text[tail[k][0]: tail[k][1]].strip()
-        om = _ORG_RE.match(cand)
-        if om and k > 0:
-            org, body_end = om.group(1), tail[k][0]
-    region = locate_region(org) if org else locate_region(title, prefix=True)
+        found = _org_of(cand)
+        if found and _closing_like(cand):
+            org, body_end = found, tail[k][0]
+    if org is None:
+        org = byline_org
+    region = locate_region(org) if org else dict(_NO_REGION)
+    if not any(region.values()):
+        region = locate_region(title, prefix=True)
     sections = _sections(norm, body_start, max(body_start, body_end))
     o_start, o_end = norm.to_original(rs, re_)
     rid = hashlib.sha1(f"{source}\0{index}".encode("utf-8", "surrogatepass")).hexdigest()[:12]
@@ -329,6 +491,9 @@ def structure_report(norm: Normalized, span: tuple[int, int], *, source: str, in
         addressee=addressee, org=org, region=region, date=date, start=o_start, end=o_end,
         sections=tuple(sections), norm=norm, nstart=rs, nend=re_,
     )
+
+
+_NO_REGION = {"province": None, "city": None, "county": None}
 
 
 def _sections(norm: Normalized, start: int, end: int) -> list[Section]:

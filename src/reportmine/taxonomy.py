@@ -142,6 +142,7 @@ def _check_pattern(pat: str, name: str, line: int | None, where: str) -> None:
 
 def _entries(section: dict, name: str, kind: str, base: dict[str, Entry]) -> dict[str, Entry]:
     out = dict(base)
+    one = {"categories": "category", "actions": "action"}[kind]
     if not isinstance(section, dict):
         raise TaxonomyError(name, f"'{kind}' must be a mapping of id -> entry", line=None)
     for cid, spec in section.items():
@@ -149,7 +150,7 @@ def _entries(section: dict, name: str, kind: str, base: dict[str, Entry]) -> dic
             continue
         line = _line(section, cid)
         if not isinstance(cid, str) or not _ID_RE.match(cid):
-            raise TaxonomyError(name, f"bad {kind[:-1]} id {cid!r} (use lower_snake_case)", line=line)
+            raise TaxonomyError(name, f"bad {one} id {cid!r} (use lower_snake_case)", line=line)
         if not isinstance(spec, dict):
             raise TaxonomyError(name, f"{kind}.{cid} must be a mapping", line=line)
         unknown = set(spec) - _ENTRY_KEYS - {"__lines__"}
@@ -157,7 +158,7 @@ def _entries(section: dict, name: str, kind: str, base: dict[str, Entry]) -> dic
             key = sorted(unknown)[0]
             raise TaxonomyError(name, f"{kind}.{cid}: unknown key {key!r} (allowed: {sorted(_ENTRY_KEYS)})", line=_line(spec, key) or line)
         if cid not in out and not spec.get("label"):
-            raise TaxonomyError(name, f"unknown {kind[:-1]} id {cid!r}: a new entry needs a 'label'", line=line)
+            raise TaxonomyError(name, f"unknown {one} id {cid!r}: a new entry needs a 'label'", line=line)
         lists = {}
         for key in ("cues", "topics", "patterns", "exclude"):
             val = spec.get(key, [])

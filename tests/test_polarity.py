@@ -1,0 +1,62 @@
+"""Polarity of mentions in context: the rules alone, sentence by sentence (table-driven)."""
+from __future__ import annotations
+
+import pytest
+
+from reportmine.extract import Extractor
+from reportmine.io import Document
+from reportmine.pipeline import process_document
+
+RULES = Extractor(model=None)
+
+REPORT = "某县邮政分公司服务质量自查报告\n市分公司：\n{body}\n某县邮政分公司\n2021年5月6日\n"
+
+
+def _findings(sentence: str, extractor=RULES):
+    doc = Document("t.txt", REPORT.format(body=sentence), "utf-8", "txt")
+    res = process_document(doc, extractor=extractor)
+    return {(f.category, f.polarity) for e in res.extractions for f in e.findings}
+
+
+@pytest.mark.parametrize("sentence,expected", [
+    ("检查发现东2段信件、报刊有积压。", {("backlog", "found")}),
+    ("检查中未发现邮件积压现象。", {("backlog", "not_found")}),
+    ("严禁积压邮件。", {("backlog", "requirement")}),
+    ("各网点均无积压。", {("backlog", "not_found")}),
+    ("确保邮件不积压。", {("backlog", "requirement")}),
+    ("逐日检查有无搭售等问题。", {("forced_selling", "requirement")}),
+    ("未发现强迫用户使用高资费业务现象，但窗口搭售贺卡偶有发生。",
+     {("forced_selling", "not_found"), ("forced_selling", "found")}),
+    ("无挪用代收资金的情况。", {("internal_control", "not_found")}),
+    ("不存在垫付资金的现象。", {("internal_control", "not_found")}),
+    ("杜绝员工与用户争吵。", {("service_attitude", "requirement")}),
+    ("部分进口邮件无投递日戳。", {("missing_date_stamp", "found")}),
+    ("11185热线时常出现故障。", {("equipment_failure", "found")}),
+    ("没有用户反映投递员态度生硬。", {("service_attitude", "not_found")}),
+    ("積壓郵件已全部投出，但東區仍有包裹滯留。", {("backlog", "found")}),
+])
+def test_rule_polarity(sentence, expected):
+    assert expected <= _findings(sentence)
+
+
+@pytest.mark.parametrize("sentence,unexpected", [
+    ("检查中未发现邮件积压现象。", ("backlog", "found")),
+    ("严禁违规收费和违规搭售行为。", ("forced_selling", "found")),
+    ("严禁违规收费和违规搭售行为。", ("improper_fees", "found")),
+    ("投诉热线11185全天开通。", ("complaint_handling", "found")),
+])
+def test_prohibitions_and_negations_are_not_found(sentence, unexpected):
+    assert unexpected not in _findings(sentence)
+
+
+def test_negation_governs_its_own_clause_only():
+    got = _findings("未发现积压，投递员张某将邮件丢失。")
+    assert ("backlog", "not_found") in got
+    assert ("lost_damaged", "found") in got
+    assert ("lost_damaged", "not_found") not in got
+
+
+def test_with_model_prohibitions_stay_requirements():
+    got = _findings("严禁搭售，严禁强迫用户使用高资费业务。", extractor=Extractor())
+    assert ("forced_selling", "requirement") in got
+    assert ("forced_selling", "found") not in got
