@@ -64,6 +64,10 @@ def input_options(f: Callable) -> Callable:
     f = click.option("--errors", "errors_file", type=click.Path(dir_okay=False), help="Write skipped inputs as JSONL (path, stage, reason).")(f)
     f = click.option("--strict", is_flag=True, help="Stop at the first input that fails (exit 1).")(f)
     f = click.option("-q", "--quiet", is_flag=True, help="No progress or summary on stderr.")(f)
+    f = click.option("-j", "--jobs", type=click.IntRange(1, 256), default=os.cpu_count() or 1, show_default="all cores",
+                     help="Worker processes; output is identical to --jobs 1.")(f)
+    f = click.option("--timeout", type=click.FloatRange(min=1), default=300.0, show_default=True,
+                     help="Seconds one file may take (with --jobs > 1) before it is skipped.")(f)
     return f
 
 
@@ -89,7 +93,8 @@ def _progress(total_hint: int | None, quiet: bool):
                     console=Console(stderr=True), transient=True)
 
 
-def iter_results(paths, *, batch: Batch, stage: str, taxonomy=None, use_model: bool = True, include=(), exclude=(), quiet=False) -> Iterator:
+def iter_results(paths, *, batch: Batch, stage: str, taxonomy=None, use_model: bool = True, include=(), exclude=(),
+                 quiet=False, jobs: int = 1, timeout: float | None = None) -> Iterator:
     """Run the pipeline, account for every input, and yield FileResults that were processed."""
     from .io import iter_paths
     from .pipeline import run
@@ -97,7 +102,8 @@ def iter_results(paths, *, batch: Batch, stage: str, taxonomy=None, use_model: b
     paths = list(paths)
     with _progress(None, quiet) as prog:
         task = prog.add_task("reading", total=None) if prog else None
-        for res in run(paths, taxonomy=taxonomy, stage=stage, use_model=use_model, include=include, exclude=exclude):
+        for res in run(paths, taxonomy=taxonomy, stage=stage, use_model=use_model, include=include, exclude=exclude,
+                       jobs=jobs, timeout=timeout if jobs > 1 else None):
             if prog:
                 prog.update(task, advance=1, description=res.source[-40:])
             if res.skipped:
@@ -118,10 +124,10 @@ def cli() -> None:
 @click.option("--format", "fmt", type=click.Choice(["jsonl", "json"]), default="jsonl", show_default=True)
 @input_options
 @output_option
-def parse(paths, fmt, include, exclude, errors_file, strict, quiet, output):
+def parse(paths, fmt, include, exclude, errors_file, strict, quiet, jobs, timeout, output):
     """Structure reports: title, addressee, sections, sentences, signing unit, region and date."""
     batch = Batch(errors_file=errors_file, strict=strict, quiet=quiet)
-    records = (r.to_dict() for res in iter_results(paths, batch=batch, stage="parse", include=include, exclude=exclude, quiet=quiet) for r in res.reports)
+    records = (r.to_dict() for res in iter_results(paths, batch=batch, stage="parse", include=include, exclude=exclude, quiet=quiet, jobs=jobs, timeout=timeout) for r in res.reports)
     _write_records(records, fmt, output)
     sys.exit(batch.close())
 
@@ -155,13 +161,14 @@ def normalize(file, convert, no_pinyin, no_boilerplate, no_cjk_spaces, no_rejoin
 @click.option("--no-model", is_flag=True, help="Rules only: do not use the learned re-scorer.")
 @input_options
 @output_option
-def extract(paths, fmt, taxonomy_files, no_model, include, exclude, errors_file, strict, quiet, output):
+def extract(paths, fmt, taxonomy_files, no_model, include, exclude, errors_file, strict, quiet, jobs, timeout, output):
     """Extract findings (category, polarity) and remedial actions, with quotes and offsets."""
     from .taxonomy import load_taxonomy
 
     tax = load_taxonomy(*taxonomy_files)
     batch = Batch(errors_file=errors_file, strict=strict, quiet=quiet)
-    results = iter_results(paths, batch=batch, stage="extract", taxonomy=tax, use_model=not no_model, include=include, exclude=exclude, quiet=quiet)
+    results = iter_results(paths, batch=batch, stage="extract", taxonomy=tax, use_model=not no_model, include=include,
+                           exclude=exclude, quiet=quiet, jobs=jobs, timeout=timeout)
     if fmt == "csv":
         out = _open_out(output, bom=True)
         if not output:
@@ -243,7 +250,7 @@ class _RecordingBatch(Batch):
         super().skip(source, stage, reason)
 
 
-def _build_corpus(paths, *, taxonomy_files, no_model, include, exclude, errors_file, strict, quiet):
+def _build_corpus(paths, *, taxonomy_files, no_model, include, exclude, errors_file, strict, quiet, jobs, timeout):
     """Run the pipeline over PATHS (progress and skips on stderr) into a Corpus; returns (corpus, batch)."""
     from dataclasses import replace
 
@@ -255,7 +262,7 @@ def _build_corpus(paths, *, taxonomy_files, no_model, include, exclude, errors_f
     tax = load_taxonomy(*taxonomy_files)
     batch = _RecordingBatch(errors_file=errors_file, strict=strict, quiet=quiet)
     results = iter_results(paths, batch=batch, stage="extract", taxonomy=tax, use_model=not no_model, include=include,
-                           exclude=exclude, quiet=quiet)
+                           exclude=exclude, quiet=quiet, jobs=jobs, timeout=timeout)
     corpus = from_results(results, taxonomy=tax)
     corpus = replace(corpus, skipped=pd.DataFrame(batch.skipped_rows, columns=list(SKIPPED_COLUMNS)))
     return corpus, batch
@@ -318,7 +325,7 @@ def _all_tables(corpus, *, first: str, table, by, polarity, period="year"):
 @analysis_options
 @input_options
 @output_option
-def table(paths, kind, by, polarity, unit, top, fmt, taxonomy_files, no_model, include, exclude, errors_file, strict, quiet, output):
+def table(paths, kind, by, polarity, unit, top, fmt, taxonomy_files, no_model, include, exclude, errors_file, strict, quiet, jobs, timeout, output):
     """Tables of problems: how often each category was found, by any unit or period."""
     from . import aggregate as ag
 
@@ -326,7 +333,7 @@ def table(paths, kind, by, polarity, unit, top, fmt, taxonomy_files, no_model, i
     if by and kind in ("cooccurrence", "actions"):
         raise click.UsageError(f"--by does not apply to --table {kind}")
     corpus, batch = _build_corpus(paths, taxonomy_files=taxonomy_files, no_model=no_model, include=include, exclude=exclude,
-                                  errors_file=errors_file, strict=strict, quiet=quiet)
+                                  errors_file=errors_file, strict=strict, quiet=quiet, jobs=jobs, timeout=timeout)
     if kind == "frequency":
         df = ag.frequency(corpus, by=by, polarity=polarity, unit=unit, top=top)
     elif kind == "cooccurrence":
@@ -353,7 +360,7 @@ def table(paths, kind, by, polarity, unit, top, fmt, taxonomy_files, no_model, i
 @analysis_options
 @input_options
 @output_option
-def recurring(paths, by, period, min_reports, polarity, top, fmt, taxonomy_files, no_model, include, exclude, errors_file, strict, quiet, output):
+def recurring(paths, by, period, min_reports, polarity, top, fmt, taxonomy_files, no_model, include, exclude, errors_file, strict, quiet, jobs, timeout, output):
     """Problems found again and again in the same unit: reports, periods, first and last seen, a quote."""
     from . import aggregate as ag
 
@@ -361,7 +368,7 @@ def recurring(paths, by, period, min_reports, polarity, top, fmt, taxonomy_files
     if not by:
         raise click.BadParameter("recurrence needs a unit", param_hint="--by")
     corpus, batch = _build_corpus(paths, taxonomy_files=taxonomy_files, no_model=no_model, include=include, exclude=exclude,
-                                  errors_file=errors_file, strict=strict, quiet=quiet)
+                                  errors_file=errors_file, strict=strict, quiet=quiet, jobs=jobs, timeout=timeout)
     df = ag.recurrence(corpus, by=by, period=period, polarity=polarity, min_reports=min_reports)
     if top is not None:
         df = df.head(top)
@@ -378,14 +385,14 @@ def recurring(paths, by, period, min_reports, polarity, top, fmt, taxonomy_files
 @analysis_options
 @input_options
 @output_option
-def report(paths, by, period, polarity, title, taxonomy_files, no_model, include, exclude, errors_file, strict, quiet, output):
+def report(paths, by, period, polarity, title, taxonomy_files, no_model, include, exclude, errors_file, strict, quiet, jobs, timeout, output):
     """A self-contained HTML report (charts, tables, searchable evidence) that opens offline."""
     from .report import render_html
 
     if len(by) != 1:
         raise click.BadParameter("the heatmap takes one column", param_hint="--by")
     corpus, batch = _build_corpus(paths, taxonomy_files=taxonomy_files, no_model=no_model, include=include, exclude=exclude,
-                                  errors_file=errors_file, strict=strict, quiet=quiet)
+                                  errors_file=errors_file, strict=strict, quiet=quiet, jobs=jobs, timeout=timeout)
     text = render_html(corpus, by=by[0], period=period, polarity=polarity, title=title)
     out = _open_out(output)
     out.write(text)
@@ -410,14 +417,14 @@ def report(paths, by, period, polarity, title, taxonomy_files, no_model, include
 @analysis_options
 @input_options
 @output_option
-def discover(paths, k, method, unit, n_terms, n_examples, seed, fmt, taxonomy_files, no_model, include, exclude, errors_file, strict, quiet, output):
+def discover(paths, k, method, unit, n_terms, n_examples, seed, fmt, taxonomy_files, no_model, include, exclude, errors_file, strict, quiet, jobs, timeout, output):
     """Cluster problem sentences that match no category: candidates for new taxonomy entries."""
     from .discovery import discover as _discover
     from .report import write_xlsx
 
     _need_file(fmt, output)
     corpus, batch = _build_corpus(paths, taxonomy_files=taxonomy_files, no_model=no_model, include=include, exclude=exclude,
-                                  errors_file=errors_file, strict=strict, quiet=quiet)
+                                  errors_file=errors_file, strict=strict, quiet=quiet, jobs=jobs, timeout=timeout)
     found = _discover(corpus, k=k, method=method, by=unit, n_terms=n_terms, n_examples=n_examples, seed=seed)
     if fmt == "xlsx":
         write_xlsx({"clusters": found.clusters, "sentences": found.sentences}, output)

@@ -129,6 +129,23 @@ class StackedModel:
     thresholds: dict
 
     # ------------------------------------------------------------ inference
+    def _linear(self, name: str, clf) -> tuple[np.ndarray, np.ndarray]:
+        """(W, b) of a fitted linear classifier, stacked once: scoring is then one sparse product
+        (sklearn's per-estimator input validation costs more than the arithmetic on short texts)."""
+        key = f"_lin_{name}"
+        if key not in self.__dict__:
+            if hasattr(clf, "estimators_"):
+                W = np.vstack([e.coef_ for e in clf.estimators_]).T
+                b = np.concatenate([e.intercept_ for e in clf.estimators_])
+            else:
+                W, b = clf.coef_.T, clf.intercept_
+            self.__dict__[key] = (np.ascontiguousarray(W), b)
+        return self.__dict__[key]
+
+    def _proba(self, name: str, clf, X) -> np.ndarray:
+        W, b = self._linear(name, clf)
+        return 1.0 / (1.0 + np.exp(-(X @ W + b)))
+
     def _X(self, texts, toks):
         from scipy.sparse import hstack
 
@@ -153,8 +170,8 @@ class StackedModel:
         texts = [u[0].text for u in units]
         toks = [u[1] for u in units]
         X = self._X(texts, toks)
-        pc = self.cat_clf.predict_proba(X) if self.cat_labels else np.zeros((len(units), 0))
-        pa = self.act_clf.predict_proba(X) if self.act_labels else np.zeros((len(units), 0))
+        pc = self._proba("cat", self.cat_clf, X) if self.cat_labels else np.zeros((len(units), 0))
+        pa = self._proba("act", self.act_clf, X) if self.act_labels else np.zeros((len(units), 0))
         out = []
         pol_rows = []
         for i, (sent, tok, cats, acts) in enumerate(units):
@@ -192,7 +209,8 @@ class StackedModel:
         if pol_rows:
             rows = [out[i][1][k] for i, k in pol_rows]
             Xp = self._Xpol([r[4] for r in rows], [r[5] for r in rows], [r[6] for r in rows])
-            pols = self.pol_clf.predict(Xp)
+            W, b = self._linear("pol", self.pol_clf)
+            pols = self.pol_clf.classes_[np.asarray(Xp @ W + b).argmax(axis=1)]
             for (i, k), pol in zip(pol_rows, pols):
                 r = out[i][1][k]
                 out[i][1][k] = (r[0], str(pol), r[2], r[3])

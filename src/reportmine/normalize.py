@@ -373,8 +373,8 @@ def _joins(acc: str, nxt: str) -> bool:
     rest = acc[m.end():] if m else acc
     if m and not rest:
         return True  # a bare number (第三条, 一、) belongs to the line after it
-    # a short line without commas is a title or a label, not a broken sentence
-    return any(p in rest for p in "，、,") or len(acc) >= 25
+    # a short line without commas or a sentence inside is a title or a label, not a broken sentence
+    return any(p in rest for p in "，、,。；;") or len(acc) >= 25
 
 
 def _edits_rejoin_lines(text: str) -> list[Edit]:

@@ -50,6 +50,18 @@ def _named_in(level: str, name: str) -> bool:
     return False
 
 
+def _named_at_start(level: str, name: str) -> bool:
+    """The place (full or without its suffix) opens ``name``."""
+    if name.startswith(level):
+        return True
+    for suf in _SUFFIXES:
+        if level.endswith(suf):
+            short = level[: -len(suf)]
+            if len(short) >= 2 and name.startswith(short):
+                return True
+    return False
+
+
 def locate_region(*names: str | None, prefix: bool = False) -> Region:
     """Region of the first name the gazetteer recognises; all None when none is known.
 
@@ -63,7 +75,7 @@ def locate_region(*names: str | None, prefix: bool = False) -> Region:
             name = name.removeprefix("关于")[:12]
             prov, city, county = _locate(name)
             lowest = county or city or prov
-            if not lowest or not _named_in(lowest, name[: len(lowest) + 1]):
+            if not lowest or not _named_at_start(lowest, name):
                 continue
         prov, city, county = _locate(name)
         if prov or city or county:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import difflib
 import hashlib
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Iterator
 
 from .dates import DATE_RE, parse_date
@@ -124,6 +124,15 @@ class Report:
     norm: Normalized = field(repr=False, compare=False)
     nstart: int = 0
     nend: int = 0
+
+    def __getstate__(self) -> dict:
+        """Pickle without the normalized text and its offset map: workers ship results, not intermediates."""
+        state = dict(self.__dict__)
+        state["norm"] = None
+        return state
+
+    def __setstate__(self, state: dict) -> None:
+        self.__dict__.update(state)
 
     def to_dict(self) -> dict:
         """The ``parse`` output record (stable field names)."""
@@ -460,19 +469,19 @@ def structure_report(norm: Normalized, span: tuple[int, int], *, source: str, in
     if date_j is not None:
         body_end = tail[date_j][0]
         if org is None:
-            # the unit just above the date, or just below it
-            for jj in [date_j - 1, date_j - 2, date_j + 1]:
-                if not 0 <= jj < len(tail) or jj == date_j:
-                    continue
+            # the unit just above the date, or else just below it
+            for jj in (date_j - 1, date_j - 2):
+                if jj < 0:
+                    break
                 cand = text[tail[jj][0]: tail[jj][1]].strip()
                 found = _org_of(cand)
                 if found:
-                    org = found
-                    if jj < date_j:
-                        body_end = tail[jj][0]
+                    org, body_end = found, tail[jj][0]
                     break
-                if jj < date_j and not _closing_like(cand):
+                if not _closing_like(cand):
                     break
+            if org is None and date_j + 1 <= k:
+                org = _org_of(text[tail[date_j + 1][0]: tail[date_j + 1][1]].strip())
     elif k > 0:
         cand = text[tail[k][0]: tail[k][1]].strip()
         found = _org_of(cand)
@@ -499,6 +508,7 @@ _NO_REGION = {"province": None, "city": None, "county": None}
 def _sections(norm: Normalized, start: int, end: int) -> list[Section]:
     text = norm.text
     heads: list[tuple[int, str | None, str | None, str | None]] = []  # (pos, style, number, heading)
+    has_body = False  # the current section has text after its heading line
     for a, b in _logical_lines(text, start, end):
         line = text[a:b]
         found = _number_at(line)
@@ -507,8 +517,11 @@ def _sections(norm: Normalized, start: int, end: int) -> list[Section]:
             lead = len(line) - len(line.lstrip())
             number = m.group(0).strip()
             heads.append((a + lead, style, number, _heading(line[lead + m.end():])))
-        elif heads and _CLOSING_PARA.match(line.strip()):
-            heads.append((a, None, None, None))
+            has_body = False
+        elif heads and has_body and _CLOSING_PARA.match(line.strip()):
+            heads.append((a, None, None, None))  # a concluding paragraph after the last item
+        elif line.strip():
+            has_body = True
     if not heads or heads[0][0] > start:
         heads.insert(0, (start, None, None, None))
     stack: list[str] = []
@@ -541,7 +554,12 @@ def _sections(norm: Normalized, start: int, end: int) -> list[Section]:
         )
         oa, ob = norm.to_original(a, b)
         out.append(Section(number, heading, levels[idx], parents[idx], oa, ob, a, b, sents))
-    return [s for s in out if s.sentences or s.number]
+    # drop empty unnumbered sections (an empty preamble) and renumber the parents to match
+    keep = [i for i, sec in enumerate(out) if sec.sentences or sec.number]
+    new_index = {old: new for new, old in enumerate(keep)}
+    return [
+        replace(out[i], parent=new_index.get(out[i].parent) if out[i].parent is not None else None) for i in keep
+    ]
 
 
 def iter_reports(doc: Document, *, norm: Normalized | None = None, **normalize_options) -> Iterator[Report]:

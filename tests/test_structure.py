@@ -1,0 +1,371 @@
+"""reportmine.structure: reports in a file, title, addressee, numbered sections, sentences, closing."""
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from reportmine.io import Document
+from reportmine.normalize import normalize
+from reportmine.structure import iter_reports, split_reports, split_sentences
+
+
+def reports(text: str, **options):
+    return list(iter_reports(Document("mem.txt", text, "utf-8", "txt"), **options))
+
+
+def squash(s: str) -> str:
+    return re.sub(r"\s+", "", s)
+
+
+PIECES = """第一篇:保德縣郵政服務質量專項檢查工作總結
+保德縣郵政服務質量專項檢查工作總結
+市局檢查服務部:
+為加快郵政企業的發展,我局對照視察函[2008]13號文件精神開展了一次郵政服務質量的專項檢查,具體情況匯報如下:
+一、加強郵件的傳遞時限和管理:檢查發現進口的郵件無投遞日戳。要求加蓋投遞日戳。
+二、特快郵件上網不及時。特快信息上網由專人負責登記。
+今後,我們將加強檢查力度和頻次。
+保德縣郵政局
+二00八年十二月三號
+第二篇:郵政服務質量管理專項檢查工作總結
+郵政服務質量管理專項檢查工作總結
+省公司市場經營部: 接省公司11月18日通知後,我局組成檢查組對所屬各縣局進行了專項檢查,現將此次檢查情況匯報如下:
+一、檢查中未發現強迫用戶使用高資費業務現象,但窗口搭售賀卡偶有發生。
+二、對11185臺設備時常出現故障的情況,已向設備維護部門建議從根本上解決。
+榆林市郵政局
+二00八年十二月十日
+第三篇:郵政金融中間業務專項檢查工作總結
+xx局郵政金融中間業務專項檢查工作總結
+州局儲匯稽查室:
+根據x郵金管[xxxx]10號通知精神,局領導高度重視,現將檢查情況總結匯報如下:
+一、檢查依據及方法。根據檢查方案及相關管理規定進行檢查。
+二、時間安排。檢查時間為xxxx年3月10日至4月20日。
+xx縣郵政局
+xxxx年5月20日
+"""
+
+
+def test_split_at_piece_markers_with_titles_units_dates():
+    rs = reports(PIECES)
+    assert [r.index for r in rs] == [0, 1, 2]
+    assert [r.title for r in rs] == ["保德县邮政服务质量专项检查工作总结", "邮政服务质量管理专项检查工作总结", "邮政金融中间业务专项检查工作总结"]
+    assert [r.addressee for r in rs] == ["市局检查服务部", "省公司市场经营部", "州局储汇稽查室"]
+    assert [r.org for r in rs] == ["保德县邮政局", "榆林市邮政局", "xx县邮政局"]
+    assert [r.date for r in rs] == ["2008-12-03", "2008-12-10", None]  # 视察函[2008]13号 is not a date
+    assert rs[0].region == {"province": "山西省", "city": "忻州市", "county": "保德县"}
+    assert rs[1].region == {"province": "陕西省", "city": "榆林市", "county": None}
+    assert rs[2].region == {"province": None, "city": None, "county": None}
+    assert all(r.script == "traditional" and r.encoding == "utf-8" and r.source == "mem.txt" for r in rs)
+    assert len({r.report_id for r in rs}) == 3
+    # spans are consecutive and cover the file
+    assert rs[0].start == 0 and rs[-1].end <= len(PIECES)
+    assert [r.end for r in rs[:-1]] == [r.start for r in rs[1:]]
+    assert PIECES[rs[1].start:].startswith("第二篇")
+
+
+def test_piece_marker_alone_on_its_line():
+    text = PIECES.replace("第一篇:保德縣", "第一篇\n保德縣", 1)
+    assert reports(text)[0].title == "保德县邮政服务质量专项检查工作总结"
+
+
+CONSECUTIVE = """关于一季度投递服务质量检查情况的通报
+各县区分公司：
+一季度，市分公司对全市投递部进行了检查，发现部分投递段存在邮件积压、投递日戳不清等问题，已责令限期整改。
+一、检查情况。本次共检查投递部12个，抽查平常信函300件。
+二、存在问题。个别投递员未按频次投递，用户反映强烈。
+宝鸡市邮政分公司
+2020年4月10日
+关于城庄支局问题整改情况复查的通报
+各县（市、区）分公司：
+10月下旬，市分公司对城庄支局整改情况进行了复查，现将复查情况通报如下：
+一、整改情况。该支局已退还用户保险费用，对责任人给予罚款处理。
+二、下一步要求。各单位要举一反三，杜绝强迫用户办理业务的现象。
+吕梁市邮政分公司
+2019年10月30日
+"""
+
+
+def test_split_reports_one_after_another():
+    rs = reports(CONSECUTIVE)
+    assert len(rs) == 2
+    assert [(r.title, r.org, r.date) for r in rs] == [
+        ("关于一季度投递服务质量检查情况的通报", "宝鸡市邮政分公司", "2020-04-10"),
+        ("关于城庄支局问题整改情况复查的通报", "吕梁市邮政分公司", "2019-10-30"),
+    ]
+    assert rs[1].addressee == "各县（市、区）分公司"
+
+
+ARTICLES = """如何提高邮政企业的服务质量
+邮政合理化建议十条
+邮政合理化建议十条1. 加强邮政网络覆盖，确保农村地区也能够使用邮政服务。
+2. 制定邮政服务标准，包括邮件寄达时间、包裹收费等，提高服务质量。
+3. 推动邮政与其他物流公司合作，实现包裹互通互寄。
+如何提高邮政服务质量
+如何提高邮政服务质量邮政服务已经成为人们生活中不可或缺的重要组成部分。为了满足人民群众日益增长的服务需求，提升服务质量已经成为各级邮政机构必须重视的目标。
+一、优化服务流程。减少不必要的等待和繁琐的手续。
+二、注重员工培训。提高从业人员的综合素质和服务能力。
+"""
+
+
+def test_split_articles_whose_title_repeats_at_the_start_of_the_body():
+    rs = reports(ARTICLES)
+    assert [r.title for r in rs] == ["邮政合理化建议十条", "如何提高邮政服务质量"]
+    assert [s.number for s in rs[0].sections] == ["1.", "2.", "3."]
+    first = rs[1].sections[0].sentences[0].text
+    assert first == "邮政服务已经成为人们生活中不可或缺的重要组成部分。"  # the repeated title is not body
+
+
+def test_a_heading_repeated_by_its_paragraph_does_not_split_a_report():
+    text = "邮政服务质量心得体会\n服务质量\n服务质量是企业的生命线，我们要把每一件邮件都按时送到用户手中。\n总之，服务无止境。"
+    assert len(reports(text)) == 1
+
+
+@pytest.mark.parametrize(
+    "text, title, addressee",
+    [
+        ("宝鸡市邮政分公司\n关于营业窗口服务质量暗访检查情况的通报\n宝邮司〔2020〕18号\n\n各县区分公司、市区各支局：\n为切实规范营业窗口服务行为，市分公司组成暗访组进行了检查。",
+         "关于营业窗口服务质量暗访检查情况的通报", "各县区分公司、市区各支局"),
+        ("通化市邮政分公司文件\n\n通邮〔2022〕15号\n\n关于举办营业窗口服务规范培训班的通知\n\n各县分公司：\n为提高窗口服务水平，决定举办培训班。",
+         "关于举办营业窗口服务规范培训班的通知", "各县分公司"),
+        ("大连市邮政管理局关于快递企业服务质量和寄递安全检查情况\n的通报\n各快递企业：\n二季度，我局对辖区快递企业进行了检查。",
+         "大连市邮政管理局关于快递企业服务质量和寄递安全检查情况的通报", "各快递企业"),
+        ("2021年9月6日\n\n遵义市邮政管理局关于快递服务问题整改复查情况的通报\n遵邮管〔2021〕52号\n\n各快递企业遵义分公司：\n按照要求，我局进行了复查。",
+         None, None),  # a leading date line is not a title; checked further below
+        ("中華郵政股份有限公司臺北郵局\n臺北郵局第二十二支局郵件投遞業務稽核報告\n\n受文者：臺北郵局投遞科\n發文字號：北郵稽字第1040000215號\n一、稽核發現郵件延誤。",
+         "台北邮局第二十二支局邮件投递业务稽核报告", "台北邮局投递科"),
+        ("郵政服務質量專項檢查工作總結\n市局檢查服務部:\n為加快郵政企業的發展,我局開展了專項檢查。",
+         "邮政服务质量专项检查工作总结", "市局检查服务部"),
+    ],
+)
+def test_title_and_addressee(text, title, addressee):
+    (r,) = reports(text)
+    if title is not None:
+        assert r.title == title
+        assert r.addressee == addressee
+
+
+def test_title_is_not_glued_to_its_document_number():
+    text = "遵义市邮政管理局关于快递服务问题整改复查情况的通报\n遵邮管〔2021〕52号\n\n各快递企业遵义分公司：\n按照要求，我局对被通报的两家企业整改情况进行了复查。"
+    (r,) = reports(text)
+    assert r.title == "遵义市邮政管理局关于快递服务问题整改复查情况的通报"
+    assert r.addressee == "各快递企业遵义分公司"
+
+
+HIERARCHY = """邮政金融业务专项检查工作总结
+州局储汇稽查室：
+现将检查情况总结汇报如下：
+一、检查项目内容：
+（一）建立健全内控制度
+1、内控制度。严格执行内控制度。
+(1)人员配备。配备有兼职管理人员。
+(2)报批报备。按照要求开办业务。
+2、人员管理。定期轮岗。
+(二)、业务管理
+1.代收类业务。签订有效的合同。
+二、存在的问题
+从以上检查情况来看，还存在内控制度建设不力等问题。
+xx县邮政局
+2019年5月20日
+"""
+
+
+def test_numbered_sections_levels_and_parents():
+    (r,) = reports(HIERARCHY)
+    got = [(s.number, s.heading, s.level) for s in r.sections]
+    assert got == [
+        (None, None, 0),
+        ("一、", "检查项目内容", 1),
+        ("（一）", "建立健全内控制度", 2),
+        ("1、", "内控制度", 3),
+        ("(1)", "人员配备", 4),
+        ("(2)", "报批报备", 4),
+        ("2、", "人员管理", 3),
+        ("(二)、", "业务管理", 2),
+        ("1.", "代收类业务", 3),
+        ("二、", "存在的问题", 1),
+    ]
+    parent = {i: s.parent for i, s in enumerate(r.sections)}
+    assert parent[1] is None and parent[9] is None  # 一、 二、
+    assert parent[2] == 1 and parent[7] == 1  # (一) (二) under 一、
+    assert parent[3] == 2 and parent[6] == 2  # 1、 2、 under (一)
+    assert parent[4] == 3 and parent[5] == 3  # (1) (2) under 1、
+    assert parent[8] == 7  # 1. under (二)
+    assert r.sections[0].sentences[0].text == "现将检查情况总结汇报如下："
+    assert r.org == "xx县邮政局" and r.date == "2019-05-20"
+    # the signature is not body text
+    assert all("xx县邮政局" not in t.text for s in r.sections for t in s.sentences)
+
+
+REGULATION = """内蒙古邮政营业服务质量监督检查办法(讨论稿)
+内蒙古邮政营业服务质量监督检查管理办法
+第一章 总则
+第一条 为进一步加强全区邮政营业服务质量管理，特制定本办法。
+第二条
+各盟市分公司应根据本办法，制定本盟市的管理办法。
+第二章 营业服务质量检查 第三条 检查内容
+具体见检查考核办法。
+第四条 支局长职责和检查频次 1.营业终了，检查营业人员收寄验视制度执行情况。
+2.逐日检查有无拒办业务、搭售等问题。
+(1)每日按时召开班前会。
+第五条 本办法自印发之日起实施。
+"""
+
+
+def test_chapters_and_articles():
+    (r,) = reports(REGULATION)
+    assert r.title == "内蒙古邮政营业服务质量监督检查办法(讨论稿)"
+    assert r.region["province"] == "内蒙古自治区"
+    got = [(s.number, s.heading, s.level) for s in r.sections]
+    assert got == [
+        ("第一章", "总则", 1),
+        ("第一条", None, 2),
+        ("第二条", None, 2),
+        ("第二章", "营业服务质量检查", 1),
+        ("第三条", "检查内容", 2),
+        ("第四条", "支局长职责和检查频次", 2),
+        ("1.", None, 3),
+        ("2.", "逐日检查有无拒办业务、搭售等问题", 3),
+        ("(1)", "每日按时召开班前会", 4),
+        ("第五条", "本办法自印发之日起实施", 2),
+    ]
+    assert [r.sections[i].parent for i in (1, 4, 6, 8, 9)] == [0, 3, 5, 7, 3]
+    # the near-duplicate subtitle is not body text
+    assert all(s.sentences[0].text != "内蒙古邮政营业服务质量监督检查管理办法" for s in r.sections)
+    assert r.sections[2].sentences[0].text == "第二条各盟市分公司应根据本办法，制定本盟市的管理办法。"
+
+
+@pytest.mark.parametrize(
+    "line, is_section",
+    [
+        ("三是如出现邮件丢失问题时，要认真落实《国内邮件处理规则》第九章的规定，及时赔偿。", False),
+        ("按照第九章规定，收寄局要及时赔偿。", False),
+        ("3.5万件邮件已全部投出。", False),
+        ("1.5%的用户表示不满意。", False),
+        ("2、人员配备。配备有兼职管理人员。", True),
+        ("3.1人员培训与考核。人员培训是确保服务质量的基础。", True),
+    ],
+)
+def test_references_and_quantities_are_not_sections(line, is_section):
+    text = f"检查情况通报\n各单位：\n一、检查情况。本次检查发现若干问题。\n{line}\n总之，要加强管理。"
+    (r,) = reports(text)
+    numbered = [s for s in r.sections if s.number]
+    assert (len(numbered) == 2) is is_section
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("检查发现进口的邮件无投递日戳。要求加盖投递日戳！是否整改？已经整改；", ["检查发现进口的邮件无投递日戳。", "要求加盖投递日戳！", "是否整改？", "已经整改；"]),
+        ("他说：“检查发现问题。要整改。”然后离开。", ["他说：“检查发现问题。要整改。”然后离开。"]),
+        ("书名《问题。》很好。下一句。", ["书名《问题。》很好。", "下一句。"]),
+        ("第一行没有句号\n第二行。", ["第一行没有句号", "第二行。"]),
+        ("“未闭合的引号。\n新的一行。", ["“未闭合的引号。", "新的一行。"]),
+        ("问题！！结束。", ["问题！！", "结束。"]),
+        ("  前后空白。  ", ["前后空白。"]),
+    ],
+)
+def test_split_sentences(text, expected):
+    assert [text[a:b] for a, b in split_sentences(text, 0, len(text))] == expected
+
+
+SPANS = """郵政服務(wù)質量專項檢查工作總結
+來源：XX文秘網
+市局檢查服務部:
+我們 的檢查發現進口的郵件無投遞日戳，要求對進口的信件和包裹
+詳情單加蓋投遞日戳。他說：“已經整改。”
+一、加強郵(yóu)件的傳遞時限：檢查發現東２段信件有積壓，對責任人給予200元罰款。
+二、高度重視客戶投訴處理質量。
+保德縣郵政局
+二00八年十二月三號
+"""
+
+
+def test_every_span_maps_back_to_its_original_text():
+    (r,) = reports(SPANS)
+    sentences = [t for s in r.sections for t in s.sentences]
+    assert len(sentences) == 4
+    for t in sentences:
+        original = SPANS[t.start:t.end]
+        assert squash(normalize(original).text) == squash(t.text), (original, t.text)
+        assert r.norm.text[t.nstart:t.nend] == t.text
+    joined = sentences[0]
+    assert SPANS[joined.start:joined.end] == "我們 的檢查發現進口的郵件無投遞日戳，要求對進口的信件和包裹\n詳情單加蓋投遞日戳。"
+    assert joined.text == "我们的检查发现进口的邮件无投递日戳，要求对进口的信件和包裹详情单加盖投递日戳。"
+    for s in r.sections:
+        assert SPANS[s.start:s.end].strip() and squash(normalize(SPANS[s.start:s.end]).text) == squash(r.norm.text[s.nstart:s.nend])
+    assert SPANS[r.start:r.end] == SPANS
+
+
+HEADER = "关于邮政服务质量自查情况的报告\n发布时间：2022-06-28 04:49:53\n{body}\n"
+BODY = "一、检查情况。本次共检查营业窗口7个，抽查进口平常信函312件，发现2件挂号信未加盖投递日戳。\n二、整改措施。对责任人给予罚款。"
+
+
+@pytest.mark.parametrize("boilerplate", [True, False])
+def test_web_upload_time_is_not_the_report_date(boilerplate):
+    (r,) = reports(HEADER.format(body=BODY), boilerplate=boilerplate)
+    assert r.date is None
+    (r,) = reports(HEADER.format(body=BODY + "\n保德县邮政局\n2019年12月3日"), boilerplate=boilerplate)
+    assert r.date == "2019-12-03" and r.org == "保德县邮政局"
+
+
+def test_a_date_above_body_text_is_not_the_report_date():
+    text = "检查情况通报\n2021年9月6日\n一、检查发现问题。\n二、整改措施。对责任人给予罚款。"
+    (r,) = reports(text)
+    assert r.date is None
+    assert [s.number for s in r.sections if s.number] == ["一、", "二、"]
+
+
+@pytest.mark.parametrize(
+    "closing, org, date",
+    [
+        ("保德县邮政局\n二00八年十二月三号", "保德县邮政局", "2008-12-03"),
+        ("保德县邮政局 二00八年十二月三号", "保德县邮政局", "2008-12-03"),
+        ("南关支局\u3000投递员\u3000张建军\n二〇一三年十一月二十日", "南关支局", "2013-11-20"),
+        ("（岳阳市邮政管理局 供稿  2021年4月13日）", "岳阳市邮政管理局", "2021-04-13"),
+        ("作者单位：云南省曲靖市邮政管理局\n2022年9月", "云南省曲靖市邮政管理局", "2022-09"),
+        ("客戶服務科\n2021年8月6日", "客户服务科", "2021-08-06"),
+        ("新竹郵局查核小組\n105年8月12日", "新竹邮局查核小组", "2016-08-12"),
+        ("2019年11月28日\n偏关县邮政分公司", "偏关县邮政分公司", "2019-11-28"),
+        ("xx县邮政局\nxxxx年5月20日", "xx县邮政局", None),
+        ("保德县邮政局\n二00八年十二月三号\n抄送：市局检查服务部", "保德县邮政局", "2008-12-03"),
+    ],
+)
+def test_signing_unit_and_date(closing, org, date):
+    text = f"服务质量自查报告\n市分公司：\n一、检查发现进口的邮件无投递日戳，已责令整改。\n二、今后将加强管理。\n{closing}\n"
+    (r,) = reports(text)
+    assert (r.org, r.date) == (org, date)
+    body = [t.text for s in r.sections for t in s.sentences]
+    assert body[-1] == "二、今后将加强管理。"  # the closing is not body text
+
+
+def test_essay_byline_gives_the_unit():
+    text = "做好农村邮政投递工作的几点心得体会\n\n会宁县邮政分公司  投递员  李建军\n\n    我在这条邮路上跑了十一年，没有丢失过一件邮件。\n    第一，邮件再少也要当天投完。\n\n二〇一九年八月\n"
+    (r,) = reports(text)
+    assert r.title == "做好农村邮政投递工作的几点心得体会"
+    assert r.org == "会宁县邮政分公司"
+    assert r.date == "2019-08"
+    assert r.region["county"] == "会宁县"
+    assert r.sections[0].sentences[0].text.startswith("我在这条邮路上")
+
+
+def test_to_dict_contract_fields():
+    (r,) = reports(HIERARCHY)
+    d = r.to_dict()
+    for key in ("report_id", "source", "index", "encoding", "script", "title", "addressee", "org", "region", "date", "sections"):
+        assert key in d
+    assert set(d["region"]) == {"province", "city", "county"}
+    sec = d["sections"][1]
+    assert {"number", "heading", "start", "end", "sentences"} <= set(sec)
+    assert {"text", "start", "end"} <= set(sec["sentences"][0])
+
+
+def test_split_reports_on_plain_text_without_any_marker():
+    text = "检查发现问题。"
+    assert split_reports(text) == [(0, len(text))]
+    assert split_reports("") == [(0, 0)]
+
+
+def test_empty_and_whitespace_documents_give_one_empty_report():
+    for text in ("", "\n\n  \n"):
+        (r,) = reports(text)
+        assert r.title is None and r.sections == () and r.date is None
