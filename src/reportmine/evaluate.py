@@ -15,6 +15,7 @@ from typing import Iterable, Literal
 from .errors import GoldError
 from .extract import Extraction, Extractor
 from .io import read_document
+from .normalize import to_simplified
 from .pipeline import process_document
 
 __all__ = ["GoldReport", "load_gold", "score", "evaluate", "EvalResult", "format_eval", "Split"]
@@ -172,7 +173,8 @@ def score(gold: Iterable[GoldReport], predicted: dict[str, list[Extraction]], re
             res.doc_type["correct"] += int(e is not None and e.doc_type == g.doc_type)
             res.structure["reports"] += 1
             res.structure["date_ok"] += int(e is not None and e.report.date == g.date)
-            res.structure["org_ok"] += int(e is not None and (e.report.org or None) == (g.org or None))
+            gold_org = to_simplified(g.org.strip()) if g.org else None
+            res.structure["org_ok"] += int(e is not None and (e.report.org or None) == gold_org)
     return res
 
 

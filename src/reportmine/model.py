@@ -41,6 +41,8 @@ MODEL_VERSION = "1"
 #: probability above which the sentence model asserts a category / action type (chosen by
 #: cross-validation on the train split: see ``reportmine.model.cross_validate``)
 THRESHOLDS = {"category": 0.25, "action": 0.35}
+#: model hyper-parameters (chosen by cross-validation on the train split)
+PARAMS = {"ngram": (1, 3), "C": 16.0, "pol_C": 8.0, "class_weight": None}
 
 
 def training_records() -> list[dict]:
@@ -273,7 +275,7 @@ def train(records: Sequence[dict] | None = None, *, thresholds: dict | None = No
     records = training_records() if records is None else records
     extractor = Extractor(model=None)
     sent_rows, pol_rows, doc_rows = _units_with_gold(extractor, records)
-    vec_char = TfidfVectorizer(analyzer="char", ngram_range=(1, 3), min_df=2, sublinear_tf=True, max_features=60000)
+    vec_char = TfidfVectorizer(analyzer="char", ngram_range=PARAMS["ngram"], min_df=2, sublinear_tf=True, max_features=80000)
     vec_tok = CountVectorizer(token_pattern=r"\S+", binary=True, lowercase=False)
     texts = [r[0] for r in sent_rows]
     toks = [r[1] for r in sent_rows]
@@ -283,7 +285,7 @@ def train(records: Sequence[dict] | None = None, *, thresholds: dict | None = No
         mlb = MultiLabelBinarizer()
         Y = mlb.fit_transform(labels)
         keep = [j for j in range(Y.shape[1]) if Y[:, j].sum() >= 2]
-        clf = OneVsRestClassifier(LogisticRegression(C=8.0, max_iter=2000, solver="liblinear"))
+        clf = OneVsRestClassifier(LogisticRegression(C=PARAMS["C"], max_iter=2000, solver="liblinear", class_weight=PARAMS["class_weight"]))
         clf.fit(X, Y[:, keep])
         return [mlb.classes_[j] for j in keep], clf
 
@@ -297,7 +299,7 @@ def train(records: Sequence[dict] | None = None, *, thresholds: dict | None = No
         pol_vec_win.fit_transform([r[1] for r in pol_rows]),
         pol_vec_tok.fit_transform([r[2] for r in pol_rows]),
     ]).tocsr()
-    pol_clf = LogisticRegression(C=8.0, max_iter=3000)
+    pol_clf = LogisticRegression(C=PARAMS["pol_C"], max_iter=3000)
     pol_clf.fit(Xp, [r[3] for r in pol_rows])
     doc_vec = TfidfVectorizer(analyzer="char", ngram_range=(1, 3), min_df=1, sublinear_tf=True)
     doc_clf = LogisticRegression(C=8.0, max_iter=3000, class_weight="balanced")
