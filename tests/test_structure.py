@@ -326,6 +326,9 @@ def test_a_date_above_body_text_is_not_the_report_date():
         ("客戶服務科\n2021年8月6日", "客户服务科", "2021-08-06"),
         ("新竹郵局查核小組\n105年8月12日", "新竹邮局查核小组", "2016-08-12"),
         ("2019年11月28日\n偏关县邮政分公司", "偏关县邮政分公司", "2019-11-28"),
+        ("五寨县邮政分公司城区投递部 王建军\n2020年9月18日", "五寨县邮政分公司城区投递部", "2020-09-18"),
+        ("霞浦縣郵政分公司 陳志明\n二〇二一年四月十二日", "霞浦县邮政分公司", "2021-04-12"),
+        ("（梅河口市邮政分公司 供稿）\n2021年6月15日", "梅河口市邮政分公司", "2021-06-15"),
         ("xx县邮政局\nxxxx年5月20日", "xx县邮政局", None),
         ("保德县邮政局\n二00八年十二月三号\n抄送：市局检查服务部", "保德县邮政局", "2008-12-03"),
     ],
@@ -336,6 +339,22 @@ def test_signing_unit_and_date(closing, org, date):
     assert (r.org, r.date) == (org, date)
     body = [t.text for s in r.sections for t in s.sentences]
     assert body[-1] == "二、今后将加强管理。"  # the closing is not body text
+
+
+def test_speech_byline_with_post_and_date_under_it():
+    text = "在全市邮政服务质量工作会议上的讲话\n六安市邮政分公司副总经理 周宏\n（2021年1月22日）\n\n同志们：\n今天召开会议，主要任务是总结去年的服务质量工作。\n一、要在基础管理上下功夫。各单位要坚持日清日结。"
+    (r,) = reports(text)
+    assert (r.title, r.org, r.date) == ("在全市邮政服务质量工作会议上的讲话", "六安市邮政分公司", "2021-01-22")
+    assert r.addressee == "同志们"
+    assert r.sections[0].sentences[0].text == "今天召开会议，主要任务是总结去年的服务质量工作。"
+
+
+def test_web_page_breadcrumbs_and_tags_are_not_the_title():
+    text = ("海东市邮政管理局\n当前位置：首页 > 政务公开 > 监管动态\n【督查通报】海东市邮政管理局关于8月份寄递渠道安全检查情况的通报\n"
+            "发布时间：2020-09-16   来源：市场监管科   字号：大 \n中 小\n\n东邮管〔2020〕33号\n各寄递企业：\n8月，我局对辖区寄递企业进行了检查。")
+    (r,) = reports(text)
+    assert r.title == "海东市邮政管理局关于8月份寄递渠道安全检查情况的通报"
+    assert r.addressee == "各寄递企业"
 
 
 def test_essay_byline_gives_the_unit():

@@ -208,6 +208,7 @@ def from_results(results: Iterable["FileResult"], *, taxonomy: "Taxonomy | None"
         if res.skipped is not None:
             skipped.append({"source": res.skipped.source, "stage": res.skipped.stage, "reason": res.skipped.reason})
             continue
+        renormalize = _renormalizer(res.source)
         for ex in res.extractions:
             rep = ex.report
             region = rep.region or {}
@@ -229,12 +230,32 @@ def from_results(results: Iterable["FileResult"], *, taxonomy: "Taxonomy | None"
                                 "category": linked.category if linked else None,
                                 "category_label": tax.label(linked.category) if linked else None,
                                 "text": a.text, "original": a.original, "start": a.start, "end": a.end, "section": a.section})
-            for sent in problem_sentences(ex):
+            for sent in problem_sentences(ex, norm=renormalize):
                 unmatched.append({**unit, **sent})
     return Corpus(
         _frame(reports, REPORT_COLUMNS), _frame(findings, FINDING_COLUMNS), _frame(actions, ACTION_COLUMNS),
         _frame(skipped, SKIPPED_COLUMNS), _frame(unmatched, UNMATCHED_COLUMNS), tax,
     )
+
+
+def _renormalizer(source: str):
+    """The normalized text of a file, read again at most once, for results of worker processes (their
+    reports do not carry it); None when the file cannot be read any more."""
+    cache: list = []
+
+    def get():
+        if not cache:
+            from .io import read_document
+            from .normalize import normalize
+
+            try:
+                cache.append(normalize(read_document(source).text))
+            except (ReportmineError, OSError) as exc:
+                log.warning("%s: cannot read again for problem sentences: %s", source, exc)
+                cache.append(None)
+        return cache[0]
+
+    return get
 
 
 def _expand(paths: Iterable[str | os.PathLike]) -> list[str | os.PathLike]:
@@ -288,13 +309,17 @@ def load(
     exclude: Iterable[str] = (),
     text_column: str = "text",
     source_column: str | None = None,
+    jobs: int = 1,
+    timeout: float | None = None,
 ) -> Corpus:
     """Read, structure and extract every input into a :class:`Corpus`.
 
     ``inputs``: a path, a glob, a list of them (directories are walked, see ``include``/``exclude``), or a
     DataFrame with one document per row in ``text_column`` (named by ``source_column``, else a ``source``
     column, else ``<row i>``). ``taxonomy``: a Taxonomy, or YAML/TOML file(s) extending the shipped one.
-    Inputs that cannot be read are kept in ``corpus.skipped`` with the stage and reason.
+    ``jobs``/``timeout``: worker processes and the seconds one file may take (files only, see
+    :func:`reportmine.pipeline.run`). Inputs that cannot be read are kept in ``corpus.skipped`` with the
+    stage and reason.
     """
     from .extract import Extractor
     from .io import Skipped
@@ -315,7 +340,8 @@ def load(
     if isinstance(inputs, (str, os.PathLike)):
         inputs = [inputs]
     paths = _expand(inputs)
-    return from_results(run(paths, taxonomy=tax, use_model=use_model, include=include, exclude=exclude), taxonomy=tax)
+    options = {"jobs": jobs, "timeout": timeout} if jobs > 1 or timeout is not None else {}
+    return from_results(run(paths, taxonomy=tax, use_model=use_model, include=include, exclude=exclude, **options), taxonomy=tax)
 
 
 # --------------------------------------------------------------------------- tables
@@ -384,18 +410,22 @@ def frequency(
     return t[columns]
 
 
-def _ordinal(value: object, period: str) -> int | None:
-    if value is None or value is pd.NA or (isinstance(value, float) and value != value):
-        return None
+def _ordinals(values: pd.Series, period: str) -> pd.Series:
+    """Periods as consecutive integers (year, year*4+q-1, year*12+m-1); NA where unknown."""
     if period == "year":
-        return int(value)
-    s = str(value)
-    if period == "quarter":
-        return int(s[:4]) * 4 + int(s[5]) - 1
-    return int(s[:4]) * 12 + int(s[5:7]) - 1
+        return values.astype("Int64")
+    s = values.astype("object").where(values.notna(), None)
+    known = s.notna()
+    out = pd.Series(pd.NA, index=values.index, dtype="Int64")
+    if known.any():
+        k = s[known].astype(str)
+        year = k.str[:4].astype(int)
+        out[known] = year * 4 + k.str[5].astype(int) - 1 if period == "quarter" else year * 12 + k.str[5:7].astype(int) - 1
+    return out
 
 
 def _longest_run(ordinals: Iterable[int]) -> int:
+    """The most consecutive integers among ``ordinals`` (duplicates ignored)."""
     best = run = 0
     prev = None
     for o in sorted(set(ordinals)):
@@ -422,27 +452,35 @@ def recurrence(
     if period not in ("year", "quarter", "month"):
         raise QueryError(f"unknown period {period!r} (choose from: year, quarter, month)")
     columns = [*keys, *RECURRENCE_COLUMNS]
+    group = [*keys, "category"]
     f = _polar(corpus.findings, polarity).dropna(subset=keys)
-    rows = []
-    for key, grp in f.groupby([*keys, "category"], sort=True):
-        n = grp["report_id"].nunique()
-        if n < min_reports:
-            continue
-        ords = [o for o in (_ordinal(v, period) for v in grp[period]) if o is not None]
-        dates = grp["date"].dropna()
-        latest = grp.sort_values(["date", "source", "index", "start"], na_position="first", kind="stable").iloc[-1]
-        cat = key[-1]
-        run = _longest_run(ords)
-        rows.append({**dict(zip(keys, key[:-1])), "category": cat, "label": corpus.label(cat), "reports": n,
-                     "periods": len(set(ords)), "first_seen": dates.min() if len(dates) else None,
-                     "last_seen": dates.max() if len(dates) else None, "longest_run": run, "consecutive": run >= 2,
-                     "example": latest["original"], "example_source": latest["source"],
-                     "example_start": int(latest["start"]), "example_end": int(latest["end"])})
-    if not rows:
+    g = f.groupby(group, sort=False)
+    t = pd.DataFrame({"reports": g["report_id"].nunique(), "first_seen": g["date"].min(), "last_seen": g["date"].max()})
+    t = t[t["reports"] >= min_reports]
+    if t.empty:
         return _empty(columns)
-    t = pd.DataFrame(rows, columns=columns)
-    return t.sort_values(["reports", "longest_run", *keys, "category"], ascending=[False, False] + [True] * (len(keys) + 1),
-                         kind="stable").reset_index(drop=True)
+    f = f.set_index(group).loc[t.index].reset_index().assign(_ord=lambda d: _ordinals(d[period], period))
+    # distinct periods and runs of consecutive ones
+    p = f.dropna(subset=["_ord"])[[*group, "_ord"]].drop_duplicates().sort_values([*group, "_ord"], kind="stable")
+    new_group = (p[group] != p[group].shift()).any(axis=1)
+    run_id = (new_group | (p["_ord"].diff() != 1)).cumsum()
+    run_len = p.groupby(run_id)["_ord"].transform("size")
+    runs = p.assign(_run=run_len).groupby(group, sort=False).agg(periods=("_ord", "size"), longest_run=("_run", "max"))
+    t = t.join(runs).fillna({"periods": 0, "longest_run": 0})
+    t["periods"] = t["periods"].astype(int)
+    t["longest_run"] = t["longest_run"].astype(int)
+    t["consecutive"] = t["longest_run"] >= 2
+    # the most recent quote
+    latest = (f.sort_values(["date", "source", "index", "start"], na_position="first", kind="stable")
+              .groupby(group, sort=False).tail(1).set_index(group))
+    t["example"] = latest["original"]
+    t["example_source"] = latest["source"]
+    t["example_start"] = latest["start"].astype(int)
+    t["example_end"] = latest["end"].astype(int)
+    t = t.reset_index()
+    t["label"] = t["category"].map(corpus.label)
+    t = t.sort_values(["reports", "longest_run", *keys, "category"], ascending=[False, False] + [True] * (len(keys) + 1), kind="stable")
+    return t.reset_index(drop=True)[columns]
 
 
 def cooccurrence(corpus: Corpus, *, polarity: Polarity = "found", min_reports: int = 1) -> pd.DataFrame:

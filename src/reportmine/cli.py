@@ -440,7 +440,9 @@ def discover(paths, k, method, unit, n_terms, n_examples, seed, fmt, taxonomy_fi
 
 
 def _format_clusters(clusters, *, n_sentences: int) -> str:
-    """Clusters as readable blocks: size, key terms, units, quoted examples."""
+    """Clusters as readable blocks: size, key terms, units, quoted examples (long quotes cut)."""
+    from .report import truncate
+
     if clusters.empty:
         return f"no clusters ({n_sentences} problem sentences outside the taxonomy)\n"
     lines = []
@@ -449,7 +451,7 @@ def _format_clusters(clusters, *, n_sentences: int) -> str:
         lines.append("  terms: " + "、".join(row.terms))
         lines.append("  units: " + "、".join(row.units[:8]) + (" …" if len(row.units) > 8 else ""))
         for quote, source in zip(row.examples, row.sources):
-            lines.append(f"  「{' '.join(quote.split())}」 ({source})")
+            lines.append(f"  「{truncate(' '.join(quote.split()), 120)}」 ({source})")
         lines.append("")
     return "\n".join(lines)
 

@@ -20,7 +20,7 @@ from __future__ import annotations
 import logging
 import re
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Iterator, Literal
+from typing import TYPE_CHECKING, Callable, Iterator, Literal
 
 from .errors import ReportmineError
 
@@ -29,6 +29,7 @@ if TYPE_CHECKING:
 
     from .aggregate import Corpus
     from .extract import Extraction
+    from .normalize import Normalized
 
 __all__ = ["Discovery", "discover", "problem_sentences", "problem_cue", "CLUSTER_COLUMNS"]
 
@@ -43,12 +44,14 @@ _PROBLEM = re.compile(
     r"|不按规定|不按要求|不认真|不熟练|不一致|不明确|不合理"
     r"|未按(?:规定|要求|时|址|频次|标准|流程)|未及时|未落实|未执行|未严格|未建立|未配备|未开展|未做到|未能"
     r"|较差|薄弱|滞后|混乱|随意|欠缺|缺乏|缺失|违规|违反|差错|漏洞|偏低|较低|偏少|过长|参差不齐|流于形式|时有发生|屡有发生"
-    r"|不熟悉|意见较大|反映强烈|超出限额|超过规定|擅自|私自|涂改|漏登|遗漏"
+    r"|不熟悉|意见较大|反映强烈|不满意|超出限额|超过规定|超时|逾期|擅自|私自|涂改|漏登|遗漏|出错|错误"
+    r"|故障|损坏|失灵|停机|瘫痪|中断|失效|不畅|无法|难以|仍有|仍存在|经常出现|时常"
 )
-_NEGATED = re.compile(r"(?:未发现|没有发现|未见|未出现|没有出现|不存在|无|杜绝|避免|防止|减少)[^，。；]{0,8}$")
+_NEGATED = re.compile(r"(?:未发现|没有发现|未见|未出现|没有出现|未发生|没有发生|不存在|无|杜绝|避免|防止|减少|排除)[^，。；]{0,12}$")
 _REQUIREMENT = re.compile(
     r"严禁|禁止|不得|杜绝|必须|务必|应当|要求各|确保|力争|一经发现|一经查实|如发现|若发现|凡发现|一旦发现|如再|"
-    r"对[^，。；]{2,20}的[，,]|"
+    r"^(?:要|应|需|须)|[要应需]加强|进一步加强|"
+    r"对[^，。；]{2,20}的[^，。；]{0,8}[，,]|"
     r"对[^，。；]{0,14}的(?:单位|企业|网点|人员|个人|员工|支局|部门)[^，。；]{0,8}(?:将|要|予以|给予|依法|一律|纳入)|将于|将在"
 )
 _PURPOSE = re.compile(r"^(?:为了?|根据|按照|依据|针对|对照|围绕|结合|通过)")
@@ -57,14 +60,21 @@ _MIN_CHARS = 8
 
 
 def _cues(text: str) -> Iterator[tuple[re.Match, tuple[int, int]]]:
-    """Problem wordings of a sentence with their clause span: not negated (未发现…, 不存在…) and not in a
-    purpose clause (为…, 针对…). Requirements are the caller's concern."""
+    """Problem wordings of a sentence with the span they speak of: their clause, or their clause and the
+    next when the wording only leads in (检查发现，…). Negated wordings (未发现…, 不存在…) and wordings in a
+    purpose clause (为…, 针对…) are left out; requirements are the caller's concern."""
+    clauses = [(m.start(), m.end()) for m in _CLAUSE.finditer(text)]
     for m in _PROBLEM.finditer(text):
-        if _NEGATED.search(text[max(0, m.start() - 12): m.start()]):
+        if _NEGATED.search(text[max(0, m.start() - 16): m.start()]):
             continue
-        ca, cb = _clause_at(text, m.start())
+        i = next((k for k, (a, b) in enumerate(clauses) if a <= m.start() < b), None)
+        if i is None:
+            continue
+        ca, cb = clauses[i]
         if _PURPOSE.match(text[ca:cb].lstrip()):
             continue
+        if len(text[m.end():cb].strip()) < 2 and i + 1 < len(clauses):
+            cb = clauses[i + 1][1]
         yield m, (ca, cb)
 
 
@@ -76,35 +86,34 @@ def problem_cue(text: str) -> str | None:
     return next((m.group(0) for m, _ in _cues(text)), None)
 
 
-def _clause_at(text: str, pos: int) -> tuple[int, int]:
-    for m in _CLAUSE.finditer(text):
-        if m.start() <= pos < m.end():
-            return m.start(), m.end()
-    return pos, pos + 1
-
-
-def problem_sentences(ex: "Extraction") -> Iterator[dict]:
+def problem_sentences(ex: "Extraction", *, norm: "Callable[[], Normalized | None] | None" = None) -> Iterator[dict]:
     """Sentences of a report that state a problem in a clause where no finding (of any category or
     polarity) and no remedial action lies: ``{section, text, original, start, end, cue}`` (offsets into
-    the original file). Lead-ins (…存在以下问题：), requirements and
-    reports of type regulation or essay are left out."""
+    the original file). Lead-ins (…存在以下问题：), requirements and reports of type regulation or essay
+    are left out.
+
+    The report's normalized text maps clauses to original offsets; a report that came from a worker
+    process has none, and ``norm()`` is asked for it (only when a sentence qualifies)."""
     if ex.doc_type in ("regulation", "essay"):
         return  # rules and reflections state no observed problems
     rep = ex.report
-    norm = rep.norm
     spans = [(f.start, f.end) for f in ex.findings] + [(a.start, a.end) for a in ex.actions]
+    mapping = rep.norm
     for si, section in enumerate(rep.sections):
         for sent in section.sentences:
             text = sent.text
-            if len(text) < _MIN_CHARS or text.rstrip()[-1:] in "：:":
-                continue
-            if _REQUIREMENT.search(text):
+            if len(text) < _MIN_CHARS or text.rstrip()[-1:] in "：:" or _REQUIREMENT.search(text):
                 continue
             for m, (ca, cb) in _cues(text):
-                oa, ob = norm.to_original(sent.nstart + ca, sent.nstart + cb)
+                if mapping is None:
+                    mapping = norm() if norm is not None else None
+                    if mapping is None:
+                        log.debug("%s: no normalized text; problem sentences left out", rep.source)
+                        return
+                oa, ob = mapping.to_original(sent.nstart + ca, sent.nstart + cb)
                 if any(a < ob and oa < b for a, b in spans):
                     continue  # a category was found (or ruled out) or a remedy named in this clause
-                yield {"section": si, "text": text, "original": norm.original[sent.start: sent.end],
+                yield {"section": si, "text": text, "original": mapping.original[sent.start: sent.end],
                        "start": sent.start, "end": sent.end, "cue": m.group(0)}
                 break
 
@@ -119,7 +128,7 @@ _STOP = frozenset("""
 再 就 才 被 把 将 对 在 于 与 和 及 或 等 的 了 着 过 是 有 无 不 未 能 会 要 应 可 可以 需要 一个 这些 那些 方面 环节 人员
 及时 按时 规定 按规定 要求 按要求 规范 不规范 不到位 不及时 到位 严格 不严格 落实 不落实 执行 违规 违反 薄弱 缺失 欠缺 缺乏
 混乱 随意 较差 滞后 偏低 较低 偏少 漏洞 差错 擅自 私自 管理 措施 改善 处理 整改 问题 现象 情况 导致 造成 影响
-检查发现 存在问题 主要问题 薄弱环节
+检查发现 存在问题 主要问题 薄弱环节 无法 难以 仍有 仍存在 时常 经常 出现 错误 出错 超时
 """.split())
 _DATE_TOKEN = re.compile(r"^[〇零一二两三四五六七八九十百\d]+[年月日号]$|^[上中下]旬$")
 _TOKEN_OK = re.compile(r"^(?:[\u4e00-\u9fff]{2,}|[A-Za-z]{2,}|1\d{4})$")

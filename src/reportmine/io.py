@@ -132,22 +132,23 @@ def _plausibility(text: str) -> float:
     return ok / len(sample)
 
 
-def _utf16_without_bom(data: bytes) -> tuple[str, str, float] | None:
-    """UTF-16 text without a BOM and without ASCII (so without NUL bytes): the decoding must be all
-    plausible characters."""
+def _utf16_without_bom(data: bytes) -> tuple[str, float] | None:
+    """UTF-16 text without a BOM and without ASCII (so without NUL bytes): (codec, plausibility) when a
+    sample decodes to plausible characters only."""
     if len(data) % 2 or len(data) < 4:
         return None
+    sample = data[:65536]
     best = None
     for enc in ("utf-16-le", "utf-16-be"):
         try:
-            text = data.decode(enc)
+            text = sample.decode(enc)
         except UnicodeDecodeError:
             continue
         if _bad_char_ratio(text) > 0:
             continue
         score = _plausibility(text)
-        if score >= 0.9 and (best is None or score > best[2]):
-            best = (text, enc, score)
+        if score >= 0.9 and (best is None or score > best[1]):
+            best = (enc, score)
     return best
 
 
@@ -205,24 +206,28 @@ def decode_bytes(data: bytes, *, source: str = "<bytes>") -> tuple[str, str]:
     best = from_bytes(data[:1_000_000], cp_isolation=["gb18030", "big5", "cp950"]).best()
     enc = best.encoding if best is not None else "gb18030"
     enc = {"cp950": "big5"}.get(enc, enc)
-    codec = "cp950" if enc == "big5" else enc
-    text = data.decode(codec, errors="replace")
+    codecs_of = {"big5": "cp950"}
     # short texts fool the statistical detector (邮政局 in GBK is valid Big5): prefer the decoding made
-    # of everyday characters, the detector's choice on a tie
-    score = _plausibility(text)
-    for alt_enc, alt_codec in (("gb18030", "gb18030"), ("big5", "cp950")):
+    # of everyday characters (judged on a sample), the detector's choice on a tie
+    sample = data[:65536]
+    score = _plausibility(sample.decode(codecs_of.get(enc, enc), errors="replace"))
+    for alt_enc in ("gb18030", "big5"):
         if alt_enc == enc:
             continue
         try:
-            alt = data.decode(alt_codec)
+            data.decode(codecs_of.get(alt_enc, alt_enc))
         except UnicodeDecodeError:
             continue
-        alt_score = _plausibility(alt)
+        alt_score = _plausibility(sample.decode(codecs_of.get(alt_enc, alt_enc), errors="replace"))
         if alt_score > score:
-            text, enc, score = alt, alt_enc, alt_score
+            enc, score = alt_enc, alt_score
     u16 = _utf16_without_bom(data)
-    if u16 is not None and u16[2] > score:
-        return u16[0], u16[1]
+    if u16 is not None and u16[1] > score:
+        try:
+            return data.decode(u16[0]), u16[0]
+        except UnicodeDecodeError:
+            pass  # plausible at the start only
+    text = data.decode(codecs_of.get(enc, enc), errors="replace")
     if _bad_char_ratio(text) > 0.05:
         raise ReadError(source, "binary or undecodable content: no Chinese text encoding fits", stage="read")
     return text, enc

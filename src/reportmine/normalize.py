@@ -7,7 +7,12 @@ came from, so any normalized span maps back to the exact original span.
 
 Script conversion uses OpenCC ``tw2s`` by default: ``t2s`` leaves 著 in 隨著/穿著 (OpenCC issue #555),
 ``tw2s`` does not; the phrase configs (``tw2sp``) rewrite vocabulary (文件→文档) and would corrupt quotes
-and counts, so they are never the default.
+and counts, so they are never the default. Conversion is decided line by line (a line with more
+traditional-only than simplified-only characters is converted), so a simplified file quoting a
+traditional passage gets the passage converted while its own 显著 is not turned into 显着.
+
+The steps repeat until a round changes nothing (a line joined by ``rejoin`` can bring an annotation
+next to a character): normalizing normalized text changes nothing.
 """
 from __future__ import annotations
 
@@ -75,33 +80,42 @@ class Normalized:
 
 
 def _apply_edits(text: str, edits: Sequence[Edit]) -> tuple[str, np.ndarray | None, np.ndarray | None]:
-    """Apply sorted, non-overlapping edits; return new text and per-char source spans (None: identity)."""
+    """Apply sorted edits (an edit overlapping an earlier one is dropped); return the new text and, per
+    new character, the ``[start, end)`` span of ``text`` it came from (None, None: no edit).
+
+    A replacement character comes from the whole replaced span (at least one character wide)."""
     if not edits:
         return text, None, None
-    parts: list[str] = []
-    starts: list[np.ndarray] = []
-    ends: list[np.ndarray] = []
+    kept_edits: list[Edit] = []
     pos = 0
     for a, b, rep in edits:
         if a < pos:
             continue  # overlapping edit: keep the first
-        if a > pos:
-            parts.append(text[pos:a])
-            rng = np.arange(pos, a, dtype=np.int64)
-            starts.append(rng)
-            ends.append(rng + 1)
-        if rep:
-            parts.append(rep)
-            starts.append(np.full(len(rep), a, dtype=np.int64))
-            ends.append(np.full(len(rep), max(b, a + 1), dtype=np.int64))
+        kept_edits.append((a, b, rep))
         pos = b
-    if pos < len(text):
-        parts.append(text[pos:])
-        rng = np.arange(pos, len(text), dtype=np.int64)
-        starts.append(rng)
-        ends.append(rng + 1)
-    empty = np.zeros(0, dtype=np.int64)
-    return "".join(parts), np.concatenate(starts or [empty]), np.concatenate(ends or [empty])
+    parts: list[str] = []
+    pos = 0
+    for a, b, rep in kept_edits:
+        parts.append(text[pos:a])
+        parts.append(rep)
+        pos = b
+    parts.append(text[pos:])
+    n = len(text)
+    cuts = np.zeros(n + 1, dtype=np.int64)
+    np.add.at(cuts, np.fromiter((e[0] for e in kept_edits), np.int64, len(kept_edits)), 1)
+    np.add.at(cuts, np.fromiter((e[1] for e in kept_edits), np.int64, len(kept_edits)), -1)
+    kept = np.flatnonzero(np.cumsum(cuts)[:n] == 0)
+    reps = [(a, b, rep) for a, b, rep in kept_edits if rep]
+    if not reps:
+        return "".join(parts), kept, kept + 1
+    rep_start = np.array([a for a, b, rep in reps for _ in rep], dtype=np.int64)
+    rep_end = np.array([max(b, a + 1) for a, b, rep in reps for _ in rep], dtype=np.int64)
+    # replacement characters sit before the first kept character at or after their edit's start
+    key = np.concatenate([kept * 2 + 1, rep_start * 2])
+    order = np.argsort(key, kind="stable")
+    starts = np.concatenate([kept, rep_start])[order]
+    ends = np.concatenate([kept + 1, rep_end])[order]
+    return "".join(parts), starts, ends
 
 
 def _as_str_step(edit_fn: Callable[[str], list[Edit]]) -> Callable[[str], str]:
@@ -143,7 +157,7 @@ _CJK_SPACE_RE = re.compile(
 
 def _edits_remove_cjk_spaces(text: str) -> list[Edit]:
     """Remove a space inserted between CJK characters (我们 的 → 我们的); Latin words keep their spaces,
-    and so do deliberate separators (two spaces or more, U+3000)."""
+    and so do deliberate separators (two spaces or more, U+3000) and indentation."""
     edits = []
     for m in _CJK_SPACE_RE.finditer(text):
         line_start = text.rfind("\n", 0, m.start()) + 1

@@ -1,10 +1,11 @@
 """The pipeline for one file: read, normalize, structure, extract. Yields compact per-file results."""
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 from dataclasses import dataclass
-from typing import Iterable, Iterator
+from typing import TYPE_CHECKING, Iterable, Iterator
 
 from .errors import ReportmineError
 from .extract import Extraction, Extractor
@@ -12,6 +13,9 @@ from .io import MAX_BYTES, Document, Skipped, iter_documents
 from .normalize import normalize
 from .structure import Report, iter_reports
 from .taxonomy import Taxonomy
+
+if TYPE_CHECKING:
+    from .cache import ResultCache
 
 __all__ = ["FileResult", "process_document", "run"]
 
@@ -27,6 +31,9 @@ class FileResult:
     extractions: tuple[Extraction, ...] = ()
     reports: tuple[Report, ...] = ()
     skipped: Skipped | None = None
+    # per extraction, the problem sentences no finding covers (discovery.problem_sentences), computed
+    # where the normalized text is at hand: results shipped from workers or a cache carry no ``norm``
+    unmatched: tuple[tuple[dict, ...], ...] | None = None
 
 
 def process_document(doc: Document, *, extractor: Extractor | None = None, stage: str = "extract", **normalize_options) -> FileResult:
@@ -37,7 +44,12 @@ def process_document(doc: Document, *, extractor: Extractor | None = None, stage
         if stage == "parse":
             return FileResult(doc.source, doc.encoding, reports=reports)
         ex = extractor or Extractor()
-        return FileResult(doc.source, doc.encoding, extractions=tuple(ex.extract(r) for r in reports), reports=reports)
+        with _model_context(ex):
+            extractions = tuple(ex.extract(r) for r in reports)
+        from .discovery import problem_sentences
+
+        unmatched = tuple(tuple(problem_sentences(e)) for e in extractions)
+        return FileResult(doc.source, doc.encoding, extractions=extractions, reports=reports, unmatched=unmatched)
     except ReportmineError as exc:
         return FileResult(doc.source, doc.encoding, skipped=Skipped(doc.source, exc.stage or stage, exc.reason))
     except RecursionError:
@@ -50,6 +62,17 @@ def process_document(doc: Document, *, extractor: Extractor | None = None, stage
         log.exception("internal error on %s", doc.source)
         return FileResult(doc.source, doc.encoding,
                           skipped=Skipped(doc.source, stage, f"internal error: {type(exc).__name__}: {exc}"))
+
+
+def _model_context(extractor: Extractor):
+    """scikit-learn without its per-call input checks (finite values, parameter types) while the learned
+    model scores a file: the model's inputs are its own sparse features, and the checks cost about a
+    sixth of extraction time. Same results; the caller's scikit-learn settings are restored after."""
+    if getattr(extractor, "_model", None) is None:
+        return contextlib.nullcontext()
+    import sklearn
+
+    return sklearn.config_context(assume_finite=True, skip_parameter_validation=True)
 
 
 def _worker_init(taxonomy_files: tuple[str, ...], stage: str, use_model: bool) -> None:
@@ -85,26 +108,122 @@ def run(
     jobs: int = 1,
     timeout: float | None = None,
     max_bytes: int = MAX_BYTES,
+    cache: "str | os.PathLike | ResultCache | None" = None,
 ) -> Iterator[FileResult]:
     """Process every input, yielding one FileResult per file (processed or skipped), in input order.
 
     ``jobs > 1`` (or a ``timeout``) runs files in worker processes; output is identical, in content and
     order, to ``jobs=1``. A file that exceeds ``timeout`` seconds or kills its worker is skipped with that
     reason and the batch goes on. At most ``2 * jobs`` files are in flight, so memory stays bounded.
+
+    ``cache``: a cache file (path) or an open :class:`reportmine.cache.ResultCache`. Files whose content
+    was processed before with the same taxonomy, code and stage are taken from it (under the path given
+    this time); the others are processed and stored. Results are identical with and without a cache.
+    Pass a ResultCache to read ``cache.stats`` (hits, misses) afterwards.
     """
-    if jobs <= 1 and timeout is None:
-        extractor = Extractor(taxonomy, model="default" if use_model else None) if stage != "parse" else None
+    own_cache = None
+    if cache is not None and not _is_cache(cache):
+        from .cache import ResultCache
+
+        cache = own_cache = ResultCache(cache)
+    try:
+        if jobs <= 1 and timeout is None:
+            yield from _run_inline(paths, taxonomy=taxonomy, stage=stage, use_model=use_model, include=include,
+                                   exclude=exclude, max_bytes=max_bytes, cache=cache)
+        else:
+            yield from _run_pool(paths, taxonomy=taxonomy, stage=stage, use_model=use_model, include=include,
+                                 exclude=exclude, jobs=max(1, jobs), timeout=timeout, max_bytes=max_bytes, cache=cache)
+    finally:
+        if cache is not None:
+            cache.commit()
+            log.info("cache %s: %d from cache, %d processed", cache.path, cache.stats.hits, cache.stats.misses)
+        if own_cache is not None:
+            own_cache.close()
+
+
+def _is_cache(obj) -> bool:
+    from .cache import ResultCache
+
+    return isinstance(obj, ResultCache)
+
+
+class _Lookup:
+    """The cache side of a run: hash a file, look it up, remember its key until its result is stored."""
+
+    def __init__(self, cache, taxonomy, stage, use_model, max_bytes) -> None:
+        self.cache = cache
+        self.namespace = cache.namespace(taxonomy, stage, use_model)
+        self.max_bytes = max_bytes
+
+    def key(self, path) -> tuple[str, tuple] | None:
+        """(digest, stat signature) of a non-empty regular file within the size limit; None otherwise
+        (reading it then gives the precise reason)."""
+        from .cache import file_digest
+
+        try:
+            st = os.stat(path)
+            if not os.path.isfile(path) or not 0 < st.st_size <= self.max_bytes:
+                return None
+            return file_digest(path), (st.st_size, st.st_mtime_ns)
+        except OSError:
+            return None
+
+    def get(self, key, source: str) -> FileResult | None:
+        from .cache import relabel
+
+        if key is None:
+            return None
+        hit = self.cache.get(key[0], self.namespace)
+        if hit is None:
+            self.cache.stats.misses += 1
+            return None
+        self.cache.stats.hits += 1
+        return relabel(hit, source)
+
+    def put(self, key, path, result: FileResult) -> None:
+        if key is None or result.skipped is not None:
+            return
+        try:
+            st = os.stat(path)
+        except OSError:
+            return
+        if (st.st_size, st.st_mtime_ns) != key[1]:
+            return  # changed while it was processed: the stored result might not match the digest
+        self.cache.put(key[0], self.namespace, result)
+
+
+def _run_inline(paths, *, taxonomy, stage, use_model, include, exclude, max_bytes, cache) -> Iterator[FileResult]:
+    extractor = Extractor(taxonomy, model="default" if use_model else None) if stage != "parse" else None
+    if cache is None:
         for item in iter_documents(paths, include=include, exclude=exclude, max_bytes=max_bytes):
             if isinstance(item, Skipped):
                 yield FileResult(item.source, None, skipped=item)
             else:
                 yield process_document(item, extractor=extractor, stage=stage)
         return
-    yield from _run_pool(paths, taxonomy=taxonomy, stage=stage, use_model=use_model, include=include,
-                         exclude=exclude, jobs=max(1, jobs), timeout=timeout, max_bytes=max_bytes)
+    from .io import display_path, iter_paths, read_document
+
+    lookup = _Lookup(cache, taxonomy, stage, use_model, max_bytes)
+    for item in iter_paths(paths, include=include, exclude=exclude):
+        if isinstance(item, Skipped):
+            yield FileResult(item.source, None, skipped=item)
+            continue
+        key = lookup.key(item)
+        hit = lookup.get(key, display_path(item))
+        if hit is not None:
+            yield hit
+            continue
+        try:
+            doc = read_document(item, max_bytes=max_bytes)
+        except ReportmineError as exc:
+            yield FileResult(exc.path, None, skipped=Skipped(exc.path, exc.stage or "read", exc.reason))
+            continue
+        res = process_document(doc, extractor=extractor, stage=stage)
+        lookup.put(key, item, res)
+        yield res
 
 
-def _run_pool(paths, *, taxonomy, stage, use_model, include, exclude, jobs, timeout, max_bytes) -> Iterator[FileResult]:
+def _run_pool(paths, *, taxonomy, stage, use_model, include, exclude, jobs, timeout, max_bytes, cache=None) -> Iterator[FileResult]:
     from collections import deque
     from concurrent.futures import TimeoutError as FutureTimeout
 
@@ -117,27 +236,37 @@ def _run_pool(paths, *, taxonomy, stage, use_model, include, exclude, jobs, time
 
         default_model()  # train or load once in the parent: forked workers inherit it
     tax_files = tuple(taxonomy.sources[1:]) if taxonomy is not None else ()
-    window: deque = deque()
+    lookup = _Lookup(cache, taxonomy, stage, use_model, max_bytes) if cache is not None else None
+    window: deque = deque()  # (source, future or None, cache key, path)
 
     def settle(entry) -> FileResult:
-        source, fut = entry
+        source, fut, key, path = entry
         if fut is None:
             return source
         try:
-            return fut.result()
+            res = fut.result()
         except FutureTimeout:
             return FileResult(source, None, skipped=Skipped(source, stage, f"timed out after {timeout:g} s"))
         except ProcessExpired as exc:
             return FileResult(source, None, skipped=Skipped(source, stage, f"worker died (exit code {exc.exitcode})"))
         except Exception as exc:
             return FileResult(source, None, skipped=Skipped(source, stage, f"internal error: {type(exc).__name__}: {exc}"))
+        if lookup is not None:
+            lookup.put(key, path, res)
+        return res
 
     with ProcessPool(max_workers=jobs, initializer=_worker_init, initargs=(tax_files, stage, use_model)) as pool:
         for item in iter_paths(paths, include=include, exclude=exclude):
             if isinstance(item, Skipped):
-                window.append((FileResult(item.source, None, skipped=item), None))
+                window.append((FileResult(item.source, None, skipped=item), None, None, None))
             else:
-                window.append((display_path(item), pool.schedule(_work, args=(str(item), max_bytes), timeout=timeout)))
+                source = display_path(item)
+                key = lookup.key(item) if lookup is not None else None
+                hit = lookup.get(key, source) if lookup is not None else None
+                if hit is not None:
+                    window.append((hit, None, None, None))
+                else:
+                    window.append((source, pool.schedule(_work, args=(str(item), max_bytes), timeout=timeout), key, item))
             while len(window) > 2 * jobs:
                 yield settle(window.popleft())
         while window:

@@ -37,6 +37,7 @@ __all__ = [
     "render_html",
     "write_html",
     "script_json",
+    "truncate",
     "EVIDENCE_SHEET_COLUMNS",
 ]
 
@@ -117,7 +118,8 @@ def _width(s: str) -> int:
     return sum(max(wcwidth(c), 0) for c in s)
 
 
-def _truncate(s: str, limit: int) -> str:
+def truncate(s: str, limit: int) -> str:
+    """``s`` cut to ``limit`` display columns (CJK counts two), ending in ``...`` when cut."""
     from wcwidth import wcwidth
 
     if _width(s) <= limit:
@@ -147,8 +149,8 @@ def format_text(df: "pd.DataFrame", *, max_width: int = 48) -> str:
     if not cols:
         return ""
     right = [_numeric(d, c) for c in d.columns]
-    rows = [[_truncate(_clean(_cell(v, col)), max_width) for v, col in zip(rec, cols)] for rec in d.itertuples(index=False, name=None)]
-    head = [_truncate(_clean(c), max_width) for c in cols]
+    rows = [[truncate(_clean(_cell(v, col)), max_width) for v, col in zip(rec, cols)] for rec in d.itertuples(index=False, name=None)]
+    head = [truncate(_clean(c), max_width) for c in cols]
     widths = [max([_width(head[i])] + [_width(r[i]) for r in rows]) for i in range(len(cols))]
 
     def line(cells: Sequence[str]) -> str:

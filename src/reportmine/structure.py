@@ -55,23 +55,27 @@ _DOCNO_RE = re.compile(
 _RED_HEADER_RE = re.compile(r"^\s*\S{2,40}(?:文件|简报|通讯|快报)\s*$")  # 通化市邮政分公司文件
 _ADDRESSEE_RE = re.compile(
     r"^\s*(?:(?:受文者|受文单位|主送|致)\s*[:：]\s*([^：:，。]{2,40}?)\s*$"
-    r"|((?:各[^：:，。]{1,20}|[^：:，。\s]{2,30}?(?:部|局|室|处|科|司|中心|所|站|委|办|会|组|网点|单位|部门|支局|营业所|同志们?)"
+    r"|((?:各[^：:，。]{1,20}|同志们|[^：:，。\s]{2,30}?(?:部|局|室|处|科|司|中心|所|站|委|办|会|组|网点|单位|部门|支局|营业所|同志们?)"
     r"(?:[、，,][^：:，。]{2,30})*))\s*[:：])"
 )
 _ORG_SUFFIX = r"(?:局|公司|分公司|支局|中心|部|处|室|科|所|站|网点|委员会|办公室|小组|组|分部|营业部|邮局|稽查室)"
-_ORG_RE = re.compile(rf"^\s*([^\s，。；:：,]{{2,40}}?{_ORG_SUFFIX})\s*$")
+_ORG_RE = re.compile(rf"^\s*([^\s，。；:：,（()）【】\[\]]{{2,40}}?{_ORG_SUFFIX})\s*$")
 # a signature or byline: the unit, then a post and/or a person's name (会宁县邮政分公司  投递员  李建军)
-_BYLINE_RE = re.compile(rf"^\s*(?:[^\s：:，。]{{1,4}}[:：]\s*)?([^\s，。；:：,]{{2,40}}?{_ORG_SUFFIX})(?:[ \t\u3000]+[^\s，。；:：,]{{2,8}}){{1,2}}\s*$")
+# (the unit is the longest prefix ending like a unit; a post may follow it: 六安市邮政分公司副总经理 周宏)
+_BYLINE_RE = re.compile(
+    rf"^\s*(?:[^\s：:，。]{{1,4}}[:：]\s*)?([^\s，。；:：,（()）【】\[\]]{{2,40}}{_ORG_SUFFIX})[^\s，。；:：,]{{0,6}}"
+    rf"(?:[ \t\u3000]+[^\s，。；:：,]{{2,8}}){{1,2}}\s*$"
+)
+_PAREN_DATE_RE = re.compile(r"^\s*[（(]\s*([^（()）]{4,20})\s*[)）]\s*$")  # （2021年1月22日） under a speech's byline
 # a labelled unit: 作者单位：云南省曲靖市邮政管理局, （作者单位：山东省莒县邮政分公司）
 _LABELED_ORG_RE = re.compile(
     rf"^\s*[（(]?\s*(?:作者单位|单位|供稿单位|报送单位|填报单位|建议人|作者|撰稿人?)\s*[:：]\s*"
-    rf"([^\s，。；:：,]{{2,40}}?{_ORG_SUFFIX})(?:[ \t\u3000]+[^\s，。；:：,()（）]{{2,8}}){{0,2}}\s*[)）]?\s*$"
+    rf"([^\s，。；:：,（()）【】\[\]]{{2,40}}?{_ORG_SUFFIX})(?:[ \t\u3000]+[^\s，。；:：,()（）]{{2,8}}){{0,2}}\s*[)）]?\s*$"
 )
 # a news credit closing an article: （岳阳市邮政管理局 供稿  2021年4月13日）
-_CREDIT_RE = re.compile(rf"^\s*[（(]\s*([^\s，。；:：,]{{2,40}}?{_ORG_SUFFIX})\s*(?:供稿|稿|报送|撰稿|整理|通讯员\S{{0,4}})?\s*(.*?)\s*[)）]\s*$")
+_CREDIT_RE = re.compile(rf"^\s*[（(]\s*([^\s，。；:：,（()）【】\[\]]{{2,40}}?{_ORG_SUFFIX})\s*(?:供稿|稿|报送|撰稿|整理|通讯员\S{{0,4}})?\s*(.*?)\s*[)）]\s*$")
 _CLOSING_TAIL = re.compile(r"^\s*[（(]?\s*(?:抄送|抄报|附件|主题词|印发|联系人|签发|此件|本件|共印|打印|校对|（此件)")
 _CLOSING_PARA = re.compile(r"^(?:今后|通过(?:本次|此次|这次)|总之|综上|下一步|从以上|总的来看|此次检查|本次检查|经过(?:本次|此次))")
-_SENT_SPLIT = re.compile(r"[。！？；!?;]+[”’」』]?|\n+")
 _OPEN_Q, _CLOSE_Q = "“‘「『《(（", "”’」』》)）"
 # the head noun that ends a title (a title broken over two lines ends with one of these)
 _TITLE_HEADS = ("通报", "报告", "总结", "通知", "意见", "办法", "规定", "细则", "方案", "决定", "纪要", "体会",
@@ -341,6 +345,18 @@ def _strip_docno(title: str) -> str:
 _TRAILING_DOCNO = re.compile(r"\S{0,8}[〔\[【]\s*(?:19|20)\d{2}\s*[〕\]】]\s*\d+\s*号\s*$")
 
 
+def _with_deleted_spaces(norm: Normalized, a: int, b: int) -> str:
+    """Normalized text of [a, b) with a space where normalization deleted spaces inside the line."""
+    out = []
+    for p in range(a, b):
+        if p > a:
+            gap = norm.original[int(norm.ends[p - 1]): int(norm.starts[p])]
+            if gap and gap.isspace() and "\n" not in gap:
+                out.append(" ")
+        out.append(norm.text[p])
+    return "".join(out)
+
+
 def _closing_like(line: str) -> bool:
     s = line.strip()
     return len(s) <= 40 and not any(p in s for p in "。；;！？!?")
@@ -348,7 +364,7 @@ def _closing_like(line: str) -> bool:
 
 def _org_of(line: str) -> str | None:
     """The unit of a signature line: the whole line, or the unit before a post and a name."""
-    m = _ORG_RE.match(line) or _BYLINE_RE.match(line) or _LABELED_ORG_RE.match(line)
+    m = _ORG_RE.match(line) or _BYLINE_RE.match(line) or _LABELED_ORG_RE.match(line) or _CREDIT_RE.match(line)
     return m.group(1) if m else None
 
 
@@ -364,6 +380,11 @@ def structure_report(norm: Normalized, span: tuple[int, int], *, source: str, in
 
     def line_text(k: int) -> str:
         return text[lines[k][0]: lines[k][1]].strip()
+
+    def unit_of(a: int, b: int) -> str | None:
+        """The unit of a signature or byline line (its single spaces, 五寨县邮政分公司 王建军, were removed
+        by normalization: they are put back from the original for this test)."""
+        return _org_of(text[a:b].strip()) or _org_of(_with_deleted_spaces(norm, a, b).strip())
 
     # title: after a 第X篇 marker (on its line or alone), red-header lines (XX文件), document numbers, and
     # the issuing unit's name when a title follows it
@@ -394,8 +415,10 @@ def structure_report(norm: Normalized, span: tuple[int, int], *, source: str, in
     for k in range(li, min(li + 2, len(lines) - 1)):
         if _repeated_title(line_text(k), line_text(k + 1)):
             title = line_text(k)
-            a = lines[k + 1][0]
-            body_start = a + (len(text[a: lines[k + 1][1]]) - len(text[a: lines[k + 1][1]].lstrip())) + len(title)
+            a, b = lines[k + 1]
+            body_start = a + (len(text[a:b]) - len(text[a:b].lstrip())) + len(title)
+            while text.startswith(title, body_start, b):  # repeated more than once
+                body_start += len(title)
             li = k + 2
             break
     if title is None and li < len(lines):
@@ -414,6 +437,9 @@ def structure_report(norm: Normalized, span: tuple[int, int], *, source: str, in
                     body_start = lines[li][1]
                     li += 1
             title = _strip_docno(title)
+            tagged = re.match(r"^[【\[][^】\]]{1,8}[】\]]\s*(.+)$", title)  # 【督查通报】关于…的通报
+            if tagged and len(tagged.group(1)) >= 4:
+                title = tagged.group(1)
             # repeated titles, subtitles close to the title, document numbers
             while li < len(lines):
                 t = line_text(li)
@@ -422,13 +448,19 @@ def structure_report(norm: Normalized, span: tuple[int, int], *, source: str, in
                     li += 1
                     continue
                 break
-    # a byline under the title (essays): 会宁县邮政分公司  投递员  李建军
-    if li < len(lines):
-        bm = _BYLINE_RE.match(line_text(li))
+    # a byline under the title (essays, speeches): 会宁县邮政分公司  投递员  李建军, maybe a date after it
+    byline_date = None
+    if li < len(lines) and not _ORG_RE.match(line_text(li)) and _closing_like(line_text(li)):
+        bm = _BYLINE_RE.match(line_text(li)) or _BYLINE_RE.match(_with_deleted_spaces(norm, *lines[li]).strip())
         if bm:
             byline_org = bm.group(1)
             body_start = lines[li][1]
             li += 1
+            pm = _PAREN_DATE_RE.match(line_text(li)) if li < len(lines) else None
+            if pm and _is_date_line(pm.group(1)):
+                byline_date = parse_date(pm.group(1))
+                body_start = lines[li][1]
+                li += 1
     # addressee within the next two lines
     for k in range(li, min(li + 2, len(lines))):
         a, b = lines[k]
@@ -474,21 +506,23 @@ def structure_report(norm: Normalized, span: tuple[int, int], *, source: str, in
                 if jj < 0:
                     break
                 cand = text[tail[jj][0]: tail[jj][1]].strip()
-                found = _org_of(cand)
+                if not _closing_like(cand):
+                    break
+                found = unit_of(*tail[jj])
                 if found:
                     org, body_end = found, tail[jj][0]
                     break
-                if not _closing_like(cand):
-                    break
             if org is None and date_j + 1 <= k:
-                org = _org_of(text[tail[date_j + 1][0]: tail[date_j + 1][1]].strip())
+                org = unit_of(*tail[date_j + 1])
     elif k > 0:
         cand = text[tail[k][0]: tail[k][1]].strip()
-        found = _org_of(cand)
-        if found and _closing_like(cand):
+        found = unit_of(*tail[k]) if _closing_like(cand) else None
+        if found:
             org, body_end = found, tail[k][0]
     if org is None:
         org = byline_org
+    if date_j is None and byline_date is not None:
+        date = byline_date
     region = locate_region(org) if org else dict(_NO_REGION)
     if not any(region.values()):
         region = locate_region(title, prefix=True)

@@ -1,0 +1,139 @@
+"""The command line: help everywhere, skipped inputs as one line and exit 2, the parse output contract."""
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import click
+import pytest
+from click.testing import CliRunner
+
+from reportmine.cli import cli
+
+REPORT = """郵政服務質量專項檢查工作總結
+市局檢查服務部:
+為加快郵政企業的發展,我局開展了一次郵政服務質量的專項檢查,具體檢查落實整改情況匯報如下:
+一、加強郵件的傳遞時限和管理:檢查發現進口的郵件無投遞日戳。要求加蓋投遞日戳。
+二、特快郵件上網不及時。特快信息上網由專人負責登記上網。
+保德縣郵政局
+二00八年十二月三號
+"""
+
+
+def _commands(group: click.Group, prefix: tuple[str, ...] = ()):
+    for name, cmd in sorted(group.commands.items()):
+        yield prefix + (name,)
+        if isinstance(cmd, click.Group):
+            yield from _commands(cmd, prefix + (name,))
+
+
+def test_group_help_lists_every_command():
+    res = CliRunner().invoke(cli, ["--help"])
+    assert res.exit_code == 0, res.output
+    assert "Usage" in res.stdout
+    for name in cli.commands:
+        assert name in res.stdout
+
+
+@pytest.mark.parametrize("path", list(_commands(cli)), ids=lambda p: " ".join(p))
+def test_every_command_has_help(path):
+    res = CliRunner().invoke(cli, [*path, "--help"])
+    assert res.exit_code == 0, res.output
+    assert "Usage" in res.stdout and path[-1] in res.stdout
+    assert cli.get_command(click.Context(cli), path[0]).help  # a description, not an empty help page
+
+
+def test_parse_missing_file_exits_2_with_one_line_and_no_traceback(tmp_path):
+    missing = tmp_path / "no_such_report.txt"
+    res = CliRunner().invoke(cli, ["parse", str(missing)])
+    assert res.exit_code == 2
+    assert res.stdout == ""
+    lines = [line for line in res.stderr.splitlines() if line.startswith("skipped")]
+    assert len(lines) == 1
+    assert str(missing) in lines[0] and "no such file" in lines[0]
+    assert "Traceback" not in res.stderr
+    assert res.exception is None or isinstance(res.exception, SystemExit)
+
+
+def test_main_entry_point_missing_file_subprocess(tmp_path):
+    missing = tmp_path / "no_such_report.txt"
+    proc = subprocess.run(
+        [sys.executable, "-c", "from reportmine.cli import main; main()", "parse", str(missing)],
+        capture_output=True, text=True, encoding="utf-8", timeout=120,
+    )
+    assert proc.returncode == 2
+    assert proc.stdout == ""
+    skipped = [line for line in proc.stderr.splitlines() if line.startswith("skipped")]
+    assert len(skipped) == 1 and "no such file" in skipped[0]
+    assert "Traceback" not in proc.stderr
+
+
+def test_main_entry_point_bad_option_is_one_line_usage_error(tmp_path):
+    proc = subprocess.run(
+        [sys.executable, "-c", "from reportmine.cli import main; main()", "parse", "--format", "nope", str(tmp_path)],
+        capture_output=True, text=True, encoding="utf-8", timeout=120,
+    )
+    assert proc.returncode == 2
+    assert "Traceback" not in proc.stderr and "nope" in proc.stderr
+
+
+CONTRACT = {"report_id", "source", "index", "encoding", "script", "title", "addressee", "org", "region", "date", "sections"}
+
+
+@pytest.mark.parametrize("fmt", ["json", "jsonl"])
+def test_parse_output_contract_and_chinese_as_is(tmp_path, fmt):
+    path = tmp_path / "report.txt"
+    path.write_bytes(REPORT.encode("big5"))
+    res = CliRunner().invoke(cli, ["parse", "--format", fmt, "-q", str(path)])
+    assert res.exit_code == 0, res.stderr
+    assert "\\u" not in res.stdout
+    assert "保德县邮政局" in res.stdout
+    records = json.loads(res.stdout) if fmt == "json" else [json.loads(line) for line in res.stdout.splitlines()]
+    (rec,) = records
+    assert CONTRACT <= set(rec)
+    assert rec["source"] == str(path) and rec["index"] == 0
+    assert rec["encoding"] in ("big5", "cp950")
+    assert rec["script"] == "traditional"
+    assert rec["title"] == "邮政服务质量专项检查工作总结"
+    assert rec["addressee"] == "市局检查服务部"
+    assert rec["org"] == "保德县邮政局"
+    assert rec["region"] == {"province": "山西省", "city": "忻州市", "county": "保德县"}
+    assert rec["date"] == "2008-12-03"
+    assert [s["number"] for s in rec["sections"]] == [None, "一、", "二、"]
+    text = path.read_bytes().decode("big5")
+    for sec in rec["sections"]:
+        assert {"number", "heading", "start", "end", "sentences"} <= set(sec)
+        assert 0 <= sec["start"] < sec["end"] <= len(text)
+        for sent in sec["sentences"]:
+            assert {"text", "start", "end"} <= set(sent)
+            assert sec["start"] <= sent["start"] < sent["end"] <= sec["end"]
+    first = rec["sections"][1]["sentences"][0]
+    assert text[first["start"]:first["end"]] == "一、加強郵件的傳遞時限和管理:檢查發現進口的郵件無投遞日戳。"
+    assert first["text"] == "一、加强邮件的传递时限和管理:检查发现进口的邮件无投递日戳。"
+
+
+def test_parse_batch_counts_processed_and_skipped(tmp_path):
+    inputs = tmp_path / "in"
+    inputs.mkdir()
+    good = inputs / "a.txt"
+    good.write_text(REPORT, encoding="utf-8")
+    empty = inputs / "b.txt"
+    empty.write_bytes(b"")
+    errors = tmp_path / "errors.jsonl"
+    res = CliRunner().invoke(cli, ["parse", "--errors", str(errors), str(inputs)])
+    assert res.exit_code == 2
+    assert len(res.stdout.splitlines()) == 1  # the good report
+    (err,) = [json.loads(line) for line in errors.read_text(encoding="utf-8").splitlines()]
+    assert err["path"] == str(empty) and "empty" in err["reason"]
+    assert "1 processed, 1 skipped" in res.stderr
+
+
+def test_normalize_command_prints_clean_text(tmp_path):
+    path = tmp_path / "r.txt"
+    path.write_text("郵政服務(wù)質量\n來源：XX網\n我們 的檢查。\n", encoding="utf-8")
+    res = CliRunner().invoke(cli, ["normalize", str(path)])
+    assert res.exit_code == 0, res.stderr
+    assert res.stdout == "邮政服务质量\n我们的检查。\n"
+    res = CliRunner().invoke(cli, ["normalize", "--no-pinyin", "--no-boilerplate", str(path)])
+    assert "(wù)" in res.stdout and "来源" in res.stdout
