@@ -201,14 +201,20 @@ class Extractor:
 
     def candidates(self, report: Report, doc_type: str) -> Iterator[Candidate]:
         """Every cue occurrence in the report with its clause context and rule decision."""
+        import bisect
+
         text = report.norm.text
+        # one pass of the automaton and the patterns over the report, then bucketed by sentence
+        all_matches = self._matches(text, report.nstart, report.nend)
+        starts = [m[0] for m in all_matches]
         for si, section in enumerate(report.sections):
             heading_ctx = self._heading_context(section, report)
             for sent in section.sentences:
                 cls = clauses(text, sent.nstart, sent.nend)
                 inherited: str | None = None
                 prev_neg = False
-                matches = self._matches(text, sent.nstart, sent.nend)
+                lo, hi = bisect.bisect_left(starts, sent.nstart), bisect.bisect_left(starts, sent.nend)
+                matches = [m for m in all_matches[lo:hi] if m[1] <= sent.nend]
                 by_clause: dict[int, list] = {}
                 for m in matches:
                     ci = next((i for i, (ca, cb) in enumerate(cls) if ca <= m[0] < cb), len(cls) - 1)

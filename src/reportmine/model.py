@@ -42,7 +42,15 @@ MODEL_VERSION = "1"
 #: cross-validation on the train split: see ``reportmine.model.cross_validate``)
 THRESHOLDS = {"category": 0.25, "action": 0.35}
 #: model hyper-parameters (chosen by cross-validation on the train split)
-PARAMS = {"ngram": (1, 3), "C": 16.0, "pol_C": 8.0, "class_weight": None}
+PARAMS = {"ngram": (1, 3), "C": 16.0, "pol_C": 8.0, "class_weight": None, "words": False}
+
+
+def _words(text: str) -> list[str]:
+    """Word unigrams and bigrams from the private jieba tokenizer with the postal dictionary."""
+    from .segment import cut
+
+    toks = [t for t in cut(text) if t.strip()]
+    return toks + [a + "_" + b for a, b in zip(toks, toks[1:])]
 
 
 def training_records() -> list[dict]:
@@ -151,7 +159,10 @@ class StackedModel:
     def _X(self, texts, toks):
         from scipy.sparse import hstack
 
-        return hstack([self.vec_char.transform(texts), self.vec_tok.transform(toks)]).tocsr()
+        parts = [self.vec_char.transform(texts), self.vec_tok.transform(toks)]
+        if getattr(self, "vec_word", None) is not None:
+            parts.append(self.vec_word.transform(texts))
+        return hstack(parts).tocsr()
 
     def _Xpol(self, texts, wins, toks):
         from scipy.sparse import hstack
@@ -279,7 +290,12 @@ def train(records: Sequence[dict] | None = None, *, thresholds: dict | None = No
     vec_tok = CountVectorizer(token_pattern=r"\S+", binary=True, lowercase=False)
     texts = [r[0] for r in sent_rows]
     toks = [r[1] for r in sent_rows]
-    X = hstack([vec_char.fit_transform(texts), vec_tok.fit_transform(toks)]).tocsr()
+    parts = [vec_char.fit_transform(texts), vec_tok.fit_transform(toks)]
+    vec_word = None
+    if PARAMS["words"]:
+        vec_word = TfidfVectorizer(analyzer=_words, min_df=2, sublinear_tf=True)
+        parts.append(vec_word.fit_transform(texts))
+    X = hstack(parts).tocsr()
 
     def fit_multilabel(labels):
         mlb = MultiLabelBinarizer()
@@ -304,9 +320,11 @@ def train(records: Sequence[dict] | None = None, *, thresholds: dict | None = No
     doc_vec = TfidfVectorizer(analyzer="char", ngram_range=(1, 3), min_df=1, sublinear_tf=True)
     doc_clf = LogisticRegression(C=8.0, max_iter=3000, class_weight="balanced")
     doc_clf.fit(doc_vec.fit_transform([r[0] for r in doc_rows]), [r[1] for r in doc_rows])
-    return StackedModel(vec_char, vec_tok, list(cat_labels), cat_clf, list(act_labels), act_clf,
-                        pol_vec_char, pol_vec_win, pol_vec_tok, pol_clf, doc_vec, doc_clf,
-                        dict(thresholds or THRESHOLDS))
+    model = StackedModel(vec_char, vec_tok, list(cat_labels), cat_clf, list(act_labels), act_clf,
+                         pol_vec_char, pol_vec_win, pol_vec_tok, pol_clf, doc_vec, doc_clf,
+                         dict(thresholds or THRESHOLDS))
+    model.vec_word = vec_word
+    return model
 
 
 def _cache_dir() -> Path:

@@ -23,8 +23,11 @@ def _clean(v: object) -> str | None:
 def _locate(name: str) -> tuple[str | None, str | None, str | None]:
     import cpca  # loads its data once, on first use
 
-    df = cpca.transform([name])
-    row = df.iloc[0]
+    one = getattr(cpca, "_get_one_addr", None)
+    if one is not None:  # the per-address matcher behind cpca.transform, without building a DataFrame
+        row = one(name, False, {})
+    else:
+        row = cpca.transform([name]).iloc[0]
     levels = [_clean(row.get("省")), _clean(row.get("市")), _clean(row.get("区"))]
     # Keep the lowest level actually named in the input and the ancestors cpca infers from it;
     # cpca can guess from a bare suffix (xx县 -> 重庆市/县), which must stay unknown.
