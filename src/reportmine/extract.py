@@ -263,8 +263,8 @@ class Extractor:
         """Findings, actions and document type of one report."""
         doc_type, certain = rule_doc_type(report)
         model = self.model
-        if model is not None and not certain:
-            doc_type = model.doc_type(report, doc_type)
+        if model is not None and not certain and doc_type == "other":
+            doc_type = model.doc_type(report, doc_type)  # the model only where rules have no evidence at all
         no_found = doc_type in ("regulation", "essay")
         fdec: list[tuple] = []  # (sentence, section, category, polarity, (a, b), cue, score)
         adec: list[tuple] = []  # (sentence, section, type, planned, (a, b), cue)
