@@ -134,7 +134,9 @@ def build_corpus(out: Path, mb: float, seed: int = 0) -> dict:
 
 
 class TreeRSS:
-    """Samples the summed RSS of this process and its children (psutil) every ``interval`` s."""
+    """Samples the summed memory of this process and its children (psutil) every ``interval`` s: PSS
+    (proportional set size: pages shared by forked workers counted once overall) where the system tells
+    it, else RSS (which counts shared pages once per process)."""
 
     def __init__(self, interval: float = 0.25) -> None:
         self.interval = interval
@@ -152,9 +154,13 @@ class TreeRSS:
                 rss = 0
                 for p in procs:
                     try:
-                        rss += p.memory_info().rss
+                        info = p.memory_full_info()
+                        rss += getattr(info, "pss", None) or info.rss
                     except psutil.Error:
-                        pass
+                        try:
+                            rss += p.memory_info().rss
+                        except psutil.Error:
+                            pass
                 self.peak = max(self.peak, rss)
             except Exception:
                 pass
@@ -208,7 +214,10 @@ def child_run(corpus: Path, jobs: int, use_model: bool, out: str) -> dict:
                 fh.write(json.dumps(e.to_dict(), ensure_ascii=False) + "\n")
     wall, cpu = time.perf_counter() - t0, _cpu() - cpu0
     own, child = _maxrss_mb()
+    from reportmine.cache import file_digest
+
     return {"engine": "reportmine", "jobs": jobs, "model": use_model, "files": files, "skipped": skipped,
+            "output_sha256": file_digest(out),
             "reports": reports, "findings": findings, "mb": n_bytes / 1e6, "wall_s": wall, "cpu_s": cpu,
             "mb_per_s": n_bytes / 1e6 / wall, "mb_per_cpu_s": n_bytes / 1e6 / cpu, "reports_per_s": reports / wall,
             "peak_rss_mb": max(own, child), "peak_tree_rss_mb": tree.peak / 2**20, "model_load_s": model_s}
@@ -412,7 +421,7 @@ def machine() -> dict:
 def _fmt_run(r: dict) -> str:
     return (f"{r['engine']:<10} jobs={r['jobs']}  {r['mb']:.1f} MB in {r['wall_s']:.1f} s (cpu {r['cpu_s']:.1f} s): "
             f"{r['mb_per_s']:.3f} MB/s, {r['mb_per_cpu_s']:.3f} MB/cpu-s, {r['reports_per_s']:.1f} reports/s, "
-            f"peak RSS {r['peak_rss_mb']:.0f} MB" + (f" (tree {r['peak_tree_rss_mb']:.0f} MB)" if 'peak_tree_rss_mb' in r else ""))
+            f"peak RSS {r['peak_rss_mb']:.0f} MB" + (f" (all processes, PSS {r['peak_tree_rss_mb']:.0f} MB)" if 'peak_tree_rss_mb' in r else ""))
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -470,16 +479,18 @@ def main(argv: list[str] | None = None) -> None:
 
     ours = {r["jobs"]: r for r in figures["runs"] if r["engine"] == "reportmine"}
     naive = next((r for r in figures["runs"] if r["engine"] == "naive"), None)
-    print("\n| run | MB | wall s | cpu s | MB/s | MB/cpu-s | reports/s | peak RSS MB |")
-    print("|---|---:|---:|---:|---:|---:|---:|---:|")
+    print("\n| run | MB | wall s | cpu s | MB/s | MB/cpu-s | reports/s | peak RSS MB (largest process) | peak PSS MB (all processes) |")
+    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|")
     for r in figures["runs"]:
         name = f"{r['engine']} jobs={r['jobs']}"
         print(f"| {name} | {r['mb']:.1f} | {r['wall_s']:.1f} | {r['cpu_s']:.1f} | {r['mb_per_s']:.3f} | "
-              f"{r['mb_per_cpu_s']:.3f} | {r['reports_per_s']:.1f} | "
-              f"{max(r['peak_rss_mb'], r.get('peak_tree_rss_mb', 0)):.0f} |")
+              f"{r['mb_per_cpu_s']:.3f} | {r['reports_per_s']:.1f} | {r['peak_rss_mb']:.0f} | "
+              f"{r.get('peak_tree_rss_mb', r['peak_rss_mb']):.0f} |")
     if 1 in ours and 2 in ours:
         figures["speedup_1_to_2"] = ours[1]["wall_s"] / ours[2]["wall_s"]
-        print(f"\nspeed-up jobs 1 -> 2: {figures['speedup_1_to_2']:.2f}x")
+        same = len({r["output_sha256"] for r in ours.values()}) == 1
+        figures["outputs_identical"] = same
+        print(f"\nspeed-up jobs 1 -> 2: {figures['speedup_1_to_2']:.2f}x; JSONL outputs identical: {same}")
     if naive:
         for j, r in ours.items():
             ratio = r["mb_per_s"] / naive["mb_per_s"]

@@ -337,6 +337,8 @@ PROPS = settings(max_examples=400, deadline=None, suppress_health_check=list(Hea
 
 
 def _same_modulo_conversion(norm_ch: str, orig_ch: str) -> bool:
+    if norm_ch == " " and orig_ch in "\r\n":
+        return True  # rejoining a line between Latin words turns its line break into one space, on purpose
     return norm_ch in {orig_ch, fullwidth_to_halfwidth(orig_ch), to_simplified(orig_ch)}
 
 

@@ -2,13 +2,19 @@
 
 Exit codes: 0 every input processed; 2 some inputs skipped (each reported with its reason); 1 a fatal
 error, or the first failure under ``--strict``. Data goes to stdout (or ``-o``), messages to stderr.
+
+Hostile input: every input ends up processed or skipped with a reason (``--errors FILE`` keeps them as JSON
+lines ``{"path", "stage", "reason"}``); files over ``--max-bytes`` are skipped unread; one file may take at
+most ``--timeout`` seconds (worker processes with ``--jobs`` > 1, SIGALRM with ``--jobs 1``).
 """
 from __future__ import annotations
 
 import csv
 import io as _io
 import json
+import logging
 import os
+import re
 import sys
 from collections import Counter
 from pathlib import Path
@@ -31,17 +37,30 @@ class Batch:
         self.skipped: Counter = Counter()
         self.strict = strict
         self.quiet = quiet
-        self._errors = open(errors_file, "w", encoding="utf-8") if errors_file else None
+        try:
+            self._errors = open(errors_file, "w", encoding="utf-8") if errors_file else None
+        except OSError as exc:
+            raise click.FileError(errors_file, hint=exc.strerror or str(exc)) from None
 
     def ok(self) -> None:
         self.processed += 1
 
+    @staticmethod
+    def reason_kind(reason: str) -> str:
+        """The reason without its details, for the summary: ``file too large (123 bytes > …)`` and
+        ``damaged pdf: PSSyntaxError: …`` count as ``file too large`` and ``damaged pdf``."""
+        head = re.sub(r"\s*(\([^)]*\)|'[^']*')", "", reason.split(":")[0]).strip()
+        return head or reason.strip() or "unknown reason"
+
     def skip(self, source: str, stage: str, reason: str) -> None:
-        self.skipped[reason.split(":")[0]] += 1
+        from .io import printable
+
+        source, reason = printable(source), printable(reason or "unknown reason")
+        self.skipped[self.reason_kind(reason)] += 1
         if self._errors:
             self._errors.write(json.dumps({"path": source, "stage": stage, "reason": reason}, ensure_ascii=False) + "\n")
             self._errors.flush()
-        click.echo(f"skipped {source}: {reason}", err=True)
+        click.echo(f"skipped {_one_line(source)}: {_one_line(reason)}", err=True)
         if self.strict:
             self.close()
             raise click.exceptions.Exit(EXIT_FATAL)
@@ -57,6 +76,14 @@ class Batch:
         return EXIT_SKIPPED if n_skip else EXIT_OK
 
 
+_CONTROL = {c: f"\\x{c:02x}" for c in (*range(0x20), 0x7F)}
+
+
+def _one_line(text: str) -> str:
+    """Control characters (a newline in a file name) escaped, so that each skip stays one line."""
+    return text.translate(_CONTROL)
+
+
 def input_options(f: Callable) -> Callable:
     """Options shared by every command that reads a batch of inputs."""
     f = click.option("--include", multiple=True, metavar="GLOB", help="Only files matching GLOB (repeatable) in directories.")(f)
@@ -67,8 +94,30 @@ def input_options(f: Callable) -> Callable:
     f = click.option("-j", "--jobs", type=click.IntRange(1, 256), default=os.cpu_count() or 1, show_default="all cores",
                      help="Worker processes; output is identical to --jobs 1.")(f)
     f = click.option("--timeout", type=click.FloatRange(min=1), default=300.0, show_default=True,
-                     help="Seconds one file may take (with --jobs > 1) before it is skipped.")(f)
+                     help="Seconds one file may take before it is skipped (worker processes; SIGALRM with --jobs 1).")(f)
+    f = click.option("--max-bytes", type=click.IntRange(min=1), default=None, metavar="N", expose_value=False,
+                     callback=_remember("max_bytes"), show_default="32 MiB",
+                     help="Skip txt, html and pdf files larger than N bytes, unread (\"file too large\").")(f)
     return f
+
+
+_META = "reportmine."
+
+
+def _remember(name: str) -> Callable:
+    """Callback of a shared option that no command lists among its parameters: kept in ``ctx.meta``."""
+
+    def store(ctx, param, value):
+        if value is not None:
+            ctx.meta[_META + name] = value
+        return value
+
+    return store
+
+
+def _meta(name: str, default=None):
+    ctx = click.get_current_context(silent=True)
+    return ctx.meta.get(_META + name, default) if ctx is not None else default
 
 
 def output_option(f: Callable) -> Callable:
@@ -96,14 +145,14 @@ def _progress(total_hint: int | None, quiet: bool):
 def iter_results(paths, *, batch: Batch, stage: str, taxonomy=None, use_model: bool = True, include=(), exclude=(),
                  quiet=False, jobs: int = 1, timeout: float | None = None) -> Iterator:
     """Run the pipeline, account for every input, and yield FileResults that were processed."""
-    from .io import iter_paths
+    from .io import MAX_BYTES
     from .pipeline import run
 
     paths = list(paths)
     with _progress(None, quiet) as prog:
         task = prog.add_task("reading", total=None) if prog else None
         for res in run(paths, taxonomy=taxonomy, stage=stage, use_model=use_model, include=include, exclude=exclude,
-                       jobs=jobs, timeout=timeout if jobs > 1 else None):
+                       jobs=jobs, timeout=timeout, max_bytes=_meta("max_bytes", MAX_BYTES)):
             if prog:
                 prog.update(task, advance=1, description=res.source[-40:])
             if res.skipped:
@@ -466,8 +515,33 @@ def _write_records(records, fmt: str, output: str | None) -> None:
     out.flush()
 
 
+class _OneLineFormatter(logging.Formatter):
+    """Log records as one line: the traceback of a logged exception stays out (REPORTMINE_DEBUG=1 shows it)."""
+
+    def formatException(self, ei) -> str:  # noqa: N802 (logging's name)
+        return ""
+
+    def formatStack(self, stack_info: str) -> str:  # noqa: N802
+        return ""
+
+
+def _setup_logging() -> None:
+    """Warnings of reportmine on stderr as one line each; the pdf libraries' chatter about odd files (which
+    is normal with files from anywhere) only when it is an error."""
+    root = logging.getLogger()
+    if not root.handlers:
+        handler = logging.StreamHandler()
+        handler.setFormatter(logging.Formatter("%(name)s: %(message)s") if os.environ.get("REPORTMINE_DEBUG")
+                             else _OneLineFormatter("%(name)s: %(message)s"))
+        root.addHandler(handler)
+        root.setLevel(logging.WARNING)
+    for name in ("pdfminer", "pdfplumber", "PIL"):
+        logging.getLogger(name).setLevel(logging.ERROR)
+
+
 def main(argv: list[str] | None = None) -> None:
     """Entry point: library errors become one line on stderr and exit 1, never a traceback."""
+    _setup_logging()
     try:
         cli.main(args=argv, prog_name="reportmine", standalone_mode=False)
     except click.exceptions.Exit as exc:

@@ -178,25 +178,39 @@ class Extractor:
                         raw.append((a + m.start(), a + m.end(), kind, cid, "cue", m.group(0)))
                 except TimeoutError:
                     log.warning("pattern %r of %s abandoned on a sentence (time limit)", pat.pattern, cid)
-        quoted = [(a + m.start(), a + m.end()) for m in _QUOTED.finditer(seg)]
-        excl = [(s, e, k, c) for s, e, k, c, r, _ in raw if r == "exclude"]
+        import bisect
+
+        quoted = [(a + m.start(), a + m.end()) for m in _QUOTED.finditer(seg)]  # non-overlapping, sorted
+        q_starts = [q[0] for q in quoted]
+        excl: dict[tuple[str, str], list[tuple[int, int]]] = {}
+        for s, e, k, c, r, _ in raw:
+            if r == "exclude":
+                excl.setdefault((k, c), []).append((s, e))
         kept = []
         for m in raw:
             s, e, kind, cid, role, _w = m
             if role == "exclude":
                 continue
-            if any(xs <= s and e <= xe and xk == kind and xc == cid for xs, xe, xk, xc in excl):
+            if any(xs <= s and e <= xe for xs, xe in excl.get((kind, cid), ())):
                 continue
-            if any(qs < s and e < qe for qs, qe in quoted):
+            qi = bisect.bisect_left(q_starts, s) - 1
+            if qi >= 0 and quoted[qi][0] < s and e < quoted[qi][1]:
                 continue  # inside a document name 《…》
             kept.append(m)
-        # drop a match contained in a longer one of the same id (cue preferred over topic)
+        # drop a match contained in a longer one of the same id (cue preferred over topic): one sweep in
+        # start order, remembering per id the furthest end of a kept cue and of any kept match
         kept.sort(key=lambda m: (m[0], -(m[1] - m[0])))
         out = []
+        reach_cue: dict[tuple[str, str], int] = {}
+        reach_any: dict[tuple[str, str], int] = {}
         for m in kept:
-            if any(o[2] == m[2] and o[3] == m[3] and o[0] <= m[0] and m[1] <= o[1] and (o[4] == "cue" or m[4] == "topic") for o in out):
+            key = (m[2], m[3])
+            if m[1] <= reach_cue.get(key, -1) or (m[4] == "topic" and m[1] <= reach_any.get(key, -1)):
                 continue
             out.append(m)
+            reach_any[key] = max(reach_any.get(key, -1), m[1])
+            if m[4] == "cue":
+                reach_cue[key] = max(reach_cue.get(key, -1), m[1])
         return out
 
     def candidates(self, report: Report, doc_type: str) -> Iterator[Candidate]:

@@ -2,16 +2,28 @@
 
 Every input ends up as a :class:`Document` or a :class:`Skipped` record naming the file and the reason;
 nothing is dropped silently. Offsets elsewhere in reportmine point into ``Document.text``.
+
+Hostile input: files over ``max_bytes`` (txt, html, pdf) are refused before reading; pipes, sockets and
+devices are refused (they could block or never end); unreadable directories are reported, not skipped
+silently. A .docx is checked before python-docx opens it: total inflated size (zip bomb guard), no DTD or
+entity declaration in any XML part (defusedxml), no macro-enabled main part; macros are never read. html
+goes through an HTML5 parser that expands no declared entity. Decoded text never holds lone surrogates.
+Time is bounded by the pipeline (per-file timeout), not here.
 """
 from __future__ import annotations
 
 import codecs
 import fnmatch
 import functools
+import io as _io
 import logging
 import os
+import re
+import stat
 import unicodedata
 import zipfile
+import zlib
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable, Iterator
@@ -27,13 +39,18 @@ __all__ = [
     "iter_paths",
     "iter_documents",
     "display_path",
+    "printable",
+    "MAX_BYTES",
 ]
 
 log = logging.getLogger(__name__)
 
 SUPPORTED_SUFFIXES = (".txt", ".text", ".docx", ".pdf", ".html", ".htm")
-MAX_BYTES = 256 * 1024 * 1024  # larger files are skipped with a reason, never half-read
-MAX_DOCX_UNCOMPRESSED = 200 * 1024 * 1024
+# Larger txt/html/pdf files are skipped with a reason, never half-read (``--max-bytes`` raises it). A report
+# is kilobytes; 32 MiB of text is already thousands of reports, minutes of work and about 0.5 GB of memory
+# per worker; a 200 MB text file would need about 2 GB and an hour.
+MAX_BYTES = 32 * 1024 * 1024
+MAX_DOCX_UNCOMPRESSED = 200 * 1024 * 1024  # all parts of a .docx together, inflated (zip bomb guard)
 MAX_DOCX_RATIO = 200
 _BOMS = (
     (codecs.BOM_UTF32_LE, "utf-32"),
@@ -65,7 +82,37 @@ class Skipped:
 
 def display_path(path: str | os.PathLike) -> str:
     """Path as printable text (file names that are not valid UTF-8 get backslash escapes)."""
-    return os.fsencode(path).decode("utf-8", "backslashreplace")
+    try:
+        return os.fsencode(path).decode("utf-8", "backslashreplace")
+    except UnicodeEncodeError:  # a str path with surrogates that no file system encoding produces
+        return printable(os.fspath(path))
+
+
+def printable(text: str) -> str:
+    """``text`` safe to print and to encode as UTF-8: lone surrogates (from undecodable file names in
+    messages) become backslash escapes of the bytes they stand for."""
+    try:
+        text.encode("utf-8")
+        return text
+    except UnicodeEncodeError:
+        pass
+    try:
+        return text.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+    except UnicodeEncodeError:
+        return text.encode("utf-8", "backslashreplace").decode("utf-8")
+
+
+_SURROGATES = re.compile("[\ud800-\udfff]")
+
+
+def _no_surrogates(text: str) -> str:
+    """Lone surrogates (a pdf's broken ToUnicode map can produce them) become U+FFFD, one for one, so that
+    offsets stay valid and the text can be written as UTF-8."""
+    try:
+        text.encode("utf-8")
+        return text
+    except UnicodeEncodeError:
+        return _SURROGATES.sub("\ufffd", text)
 
 
 def _bad_char_ratio(text: str) -> float:
@@ -245,13 +292,25 @@ def _has_multibyte_utf8(data: bytes) -> bool:
     return any(_is_utf8(line) and any(b >= 0x80 for b in line) for line in data.split(b"\n")[:2000])
 
 
-def _read_bytes(path: Path, source: str, max_bytes: int) -> bytes:
+def _too_large(source: str, size: int | str, max_bytes: int) -> ReadError:
+    return ReadError(source, f"file too large ({size} bytes > limit {max_bytes}; see --max-bytes)", stage="read")
+
+
+def _check_regular(path: Path, source: str) -> os.stat_result:
+    """stat() of a regular file; a FIFO, socket or device (which could block or never end) is refused."""
+    st = path.stat()
+    if stat.S_ISDIR(st.st_mode):
+        raise IsADirectoryError
+    if not stat.S_ISREG(st.st_mode):
+        raise ReadError(source, "not a regular file (pipe, socket or device)", stage="read")
+    return st
+
+
+@contextmanager
+def _os_errors(source: str):
+    """OSErrors of reading a file as ReadErrors with a plain reason."""
     try:
-        size = path.stat().st_size
-        if size > max_bytes:
-            raise ReadError(source, f"file too large ({size} bytes > limit {max_bytes})", stage="read")
-        with open(path, "rb") as fh:
-            return fh.read(max_bytes + 1)
+        yield
     except PermissionError:
         raise ReadError(source, "permission denied", stage="read") from None
     except IsADirectoryError:
@@ -259,33 +318,165 @@ def _read_bytes(path: Path, source: str, max_bytes: int) -> bytes:
     except FileNotFoundError:
         raise ReadError(source, "no such file", stage="read") from None
     except OSError as exc:
-        raise ReadError(source, f"cannot read: {exc.strerror or exc}", stage="read") from None
+        raise ReadError(source, f"cannot read: {exc.strerror or type(exc).__name__}", stage="read") from None
+
+
+def _read_bytes(path: Path, source: str, max_bytes: int) -> bytes:
+    with _os_errors(source):
+        size = _check_regular(path, source).st_size
+        if size > max_bytes:
+            raise _too_large(source, size, max_bytes)
+        # open without blocking (the file could be replaced by a FIFO after the check)
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0))
+        with open(fd, "rb") as fh:
+            if not stat.S_ISREG(os.fstat(fh.fileno()).st_mode):
+                raise ReadError(source, "not a regular file (pipe, socket or device)", stage="read")
+            data = fh.read(size + 1)  # no buffer of max_bytes for every small file
+            if len(data) > size:  # grew since stat
+                data += fh.read(max_bytes + 1 - len(data)) if len(data) <= max_bytes else b""
+    if len(data) > max_bytes:
+        raise _too_large(source, f"more than {max_bytes}", max_bytes)
+    return data
+
+
+_OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+
+
+class _RootReached(Exception):
+    """Raised by the XML pre-scan at the root element: a DTD can only come before it."""
+
+
+_CHUNK = 1 << 20
+
+
+def _entry_chunks(fh, info: zipfile.ZipInfo, source: str) -> Iterator[bytes]:
+    """The inflated bytes of one zip entry, in chunks of at most 1 MiB, read from its raw data.
+
+    zipfile's one-shot ``read()`` inflates all of an entry's compressed data at once and only then cuts it
+    to the declared size, so a part that lies about its size (declares 1 MB, inflates to 1 GB) would pass
+    a check of the declared sizes and blow up in python-docx. Here inflation is bounded: past the declared
+    size the entry is refused."""
+    name = printable(info.filename)
+    if info.flag_bits & 0x1:
+        raise ReadError(source, f"not a valid .docx (part {name} is encrypted)", stage="read")
+    if info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
+        raise ReadError(source, f"not a valid .docx (part {name} uses compression method {info.compress_type})",
+                        stage="read")
+    fh.seek(info.header_offset)
+    head = fh.read(30)
+    if len(head) < 30 or head[:4] != b"PK\x03\x04":
+        raise zipfile.BadZipFile(f"bad local header of {name}")
+    name_len, extra_len = int.from_bytes(head[26:28], "little"), int.from_bytes(head[28:30], "little")
+    fh.seek(info.header_offset + 30 + name_len + extra_len)
+    left = info.compress_size
+    inflater = zlib.decompressobj(-15) if info.compress_type == zipfile.ZIP_DEFLATED else None
+    produced = 0
+    while True:
+        if inflater is not None and inflater.unconsumed_tail:
+            data = inflater.decompress(inflater.unconsumed_tail, _CHUNK)
+        elif left > 0:
+            raw = fh.read(min(left, _CHUNK))
+            if not raw:
+                raise zipfile.BadZipFile(f"truncated data of {name}")
+            left -= len(raw)
+            data = inflater.decompress(raw, _CHUNK) if inflater is not None else raw
+        else:
+            break
+        produced += len(data)
+        if produced > info.file_size:
+            raise ReadError(source, f"zip bomb refused: part {name} inflates past its declared size "
+                            f"({info.file_size} bytes)", stage="read")
+        if data:
+            yield data
+        if inflater is not None and inflater.eof:
+            break
+
+
+def _check_part(fh, info: zipfile.ZipInfo, source: str) -> None:
+    """Inflate one part within its declared size, and refuse it if it declares a DTD or entities
+    (external entities read local files, nested ones expand exponentially; OPC packages never carry a
+    DTD). The XML is parsed with defusedxml (expat) only up to its root element; a part that is not XML
+    is left to python-docx to judge."""
+    from xml.etree.ElementTree import ParseError
+
+    from defusedxml import DefusedXmlException
+    from defusedxml.ElementTree import DefusedXMLParser
+
+    parser = DefusedXMLParser(forbid_dtd=True, forbid_entities=True, forbid_external=True)
+
+    def stop(*_args):
+        raise _RootReached
+
+    parser.parser.StartElementHandler = stop
+    scanning = True
+    for chunk in _entry_chunks(fh, info, source):
+        if not scanning:
+            continue
+        try:
+            parser.feed(chunk)
+        except (_RootReached, ParseError):
+            scanning = False  # past the prolog, or not XML
+        except DefusedXmlException:
+            raise ReadError(source, f"unsafe XML refused: part {printable(info.filename)} of the .docx declares a "
+                            "DTD or entities", stage="read") from None
 
 
 def _check_zip(path: Path, source: str) -> None:
+    """Checks of a .docx before python-docx reads it: a zip, within size limits, a Word document, every part
+    inflating within its declared size, no DTD in any part."""
     try:
-        with zipfile.ZipFile(path) as zf:
-            infos = zf.infolist()
-    except zipfile.BadZipFile:
+        _check_regular(path, source)
+        with open(path, "rb") as fh, zipfile.ZipFile(fh) as zf:
+            infos = [i for i in zf.infolist() if not i.is_dir()]
+            total = sum(i.file_size for i in infos)
+            packed = sum(i.compress_size for i in infos) or 1
+            if total > MAX_DOCX_UNCOMPRESSED or total / packed > MAX_DOCX_RATIO and total > 10_000_000:
+                raise ReadError(
+                    source, f"zip bomb refused: .docx would expand to {total} bytes (limit {MAX_DOCX_UNCOMPRESSED})",
+                    stage="read")
+            if "word/document.xml" not in {i.filename for i in infos}:
+                raise ReadError(source, "not a Word document (word/document.xml missing)", stage="read")
+            for info in infos:
+                _check_part(fh, info, source)
+    except zipfile.BadZipFile as exc:
+        with open(path, "rb") as fh:
+            head = fh.read(8)
+        if head == _OLE_MAGIC:
+            raise ReadError(source, "not a valid .docx (a legacy .doc or a password-protected Word file)",
+                            stage="read") from None
+        if head[:2] == b"PK":
+            raise ReadError(source, f"not a valid .docx (damaged zip: {printable(str(exc))[:120]})", stage="read") from None
         raise ReadError(source, "not a valid .docx (not a zip archive)", stage="read") from None
-    total = sum(i.file_size for i in infos)
-    packed = sum(i.compress_size for i in infos) or 1
-    if total > MAX_DOCX_UNCOMPRESSED or total / packed > MAX_DOCX_RATIO and total > 10_000_000:
-        raise ReadError(
-            source, f"refused: .docx would expand to {total} bytes (zip bomb guard)", stage="read"
-        )
-    if "word/document.xml" not in {i.filename for i in infos}:
-        raise ReadError(source, "not a Word document (word/document.xml missing)", stage="read")
+    except (RuntimeError, ValueError, EOFError, NotImplementedError, zlib.error) as exc:
+        raise ReadError(source, f"not a valid .docx ({type(exc).__name__}: {printable(str(exc))[:120]})",
+                        stage="read") from None
+
+
+_MACRO_TYPES = ("application/vnd.ms-word.document.macroEnabled.main+xml",
+                "application/vnd.ms-word.template.macroEnabledTemplate.main+xml")
 
 
 def _read_docx(path: Path, source: str) -> str:
-    _check_zip(path, source)
-    import docx  # python-docx parses with resolve_entities=False: no external entities
+    """Text of a .docx. Nothing in it is ever executed: a VBA project (vbaProject.bin) stays opaque bytes
+    in python-docx, a macro-enabled document renamed .docx is refused, and _check_zip has checked every
+    part (sizes, no DTD) before python-docx parses any."""
+    with _os_errors(source):
+        _check_zip(path, source)
+        from docx.opc.constants import CONTENT_TYPE as CT
+        from docx.package import Package
 
-    try:
-        doc = docx.Document(str(path))
-    except Exception as exc:  # library raises many types for damaged packages
-        raise ReadError(source, f"damaged .docx: {exc}", stage="read") from None
+        try:
+            package = Package.open(str(path))
+            main = package.main_document_part
+            if main.content_type in _MACRO_TYPES:
+                raise ReadError(source, "macro-enabled Word document (.docm) named .docx: not read", stage="read")
+            if main.content_type != CT.WML_DOCUMENT_MAIN:
+                raise ReadError(source, f"not a Word document (main part is {printable(main.content_type)})", stage="read")
+            doc = main.document
+        except ReadError:
+            raise
+        except Exception as exc:  # library raises many types for damaged packages
+            raise ReadError(source, f"damaged .docx: {type(exc).__name__}: {printable(str(exc))[:200]}", stage="read") from None
     lines: list[str] = []
     for block in doc.iter_inner_content():
         if hasattr(block, "rows"):
@@ -303,20 +494,25 @@ def _read_docx(path: Path, source: str) -> str:
     return "\n".join(lines)
 
 
-def _read_pdf(path: Path, source: str) -> str:
+def _read_pdf(data: bytes, source: str) -> str:
+    """Text layer of a pdf (read from the bytes already read: one read, no second open of the path).
+    pdfminer has no time bound of its own: the per-file timeout of the pipeline covers it."""
     import pdfplumber
     from pdfminer.pdfdocument import PDFEncryptionError, PDFPasswordIncorrect
 
     try:
-        with pdfplumber.open(str(path)) as pdf:
+        with pdfplumber.open(_io.BytesIO(data)) as pdf:
             pages = [page.extract_text() or "" for page in pdf.pages]
-    except (PDFPasswordIncorrect, PDFEncryptionError):
-        raise ReadError(source, "encrypted pdf (password required)", stage="read") from None
+    except RecursionError:
+        raise ReadError(source, "damaged pdf: objects nested too deeply", stage="read") from None
     except Exception as exc:
-        name = type(exc).__name__
-        if "Password" in name or "Encrypt" in name:
+        # pdfplumber wraps pdfminer's exceptions in PdfminerException(original)
+        inner = exc.args[0] if type(exc).__name__ == "PdfminerException" and exc.args and isinstance(exc.args[0], BaseException) else exc
+        name = type(inner).__name__
+        if isinstance(inner, (PDFPasswordIncorrect, PDFEncryptionError)) or "Password" in name or "Encrypt" in name:
             raise ReadError(source, "encrypted pdf (password required)", stage="read") from None
-        raise ReadError(source, f"damaged pdf: {name}: {exc}", stage="read") from None
+        detail = printable(str(inner))[:200]
+        raise ReadError(source, f"damaged pdf: {name}" + (f": {detail}" if detail else ""), stage="read") from None
     text = "\n".join(pages)
     if not text.strip():
         raise ReadError(source, "pdf has no text layer (scanned image?)", stage="read")
@@ -361,20 +557,34 @@ def read_document(path: str | os.PathLike, *, max_bytes: int = MAX_BYTES) -> Doc
     """
     p = Path(path)
     source = display_path(path)
+    try:
+        return _read_any(p, source, max_bytes)
+    except ReadError:
+        raise
+    except RecursionError:
+        raise ReadError(source, "input too deeply nested", stage="read") from None
+    except MemoryError:
+        raise ReadError(source, "out of memory reading this file", stage="read") from None
+    except Exception as exc:  # a parser's bug on a hostile file costs that file, never the batch
+        if os.environ.get("REPORTMINE_DEBUG"):
+            raise
+        log.debug("internal error reading %s", source, exc_info=True)
+        raise ReadError(source, f"internal error while reading: {type(exc).__name__}: {printable(str(exc))[:200]}",
+                        stage="read") from None
+
+
+def _read_any(p: Path, source: str, max_bytes: int) -> Document:
     suffix = p.suffix.lower()
     if suffix == ".docx":
-        if not p.is_file():
-            _read_bytes(p, source, max_bytes)  # raises the precise reason
-        return _nonempty(Document(source, _read_docx(p, source), "docx", "docx"))
-    if suffix == ".pdf":
-        _read_bytes(p, source, max_bytes)
-        return _nonempty(Document(source, _read_pdf(p, source), "pdf", "pdf"))
+        return _nonempty(Document(source, _no_surrogates(_read_docx(p, source)), "docx", "docx"))
     data = _read_bytes(p, source, max_bytes)
+    if suffix == ".pdf":
+        return _nonempty(Document(source, _no_surrogates(_read_pdf(data, source)), "pdf", "pdf"))
     if suffix in (".html", ".htm"):
         text, enc = _read_html(data, source)
-        return _nonempty(Document(source, text, enc, "html"))
+        return _nonempty(Document(source, _no_surrogates(text), enc, "html"))
     text, enc = decode_bytes(data, source=source)
-    return _nonempty(Document(source, text, enc, "txt"))
+    return _nonempty(Document(source, _no_surrogates(text), enc, "txt"))
 
 
 def _matches(rel: str, patterns: Iterable[str]) -> bool:
@@ -386,7 +596,16 @@ def _walk(top: Path, include: tuple[str, ...], exclude: tuple[str, ...]) -> list
     """Files under ``top`` in sorted order of their relative paths (component by component)."""
     found: list[tuple[tuple[str, ...], Path | Skipped]] = []
     seen: set[tuple[int, int]] = set()
-    for root, dirs, files in os.walk(top, followlinks=True):
+
+    def unreadable(exc: OSError) -> None:  # os.walk would skip such a directory silently
+        where = Path(exc.filename) if exc.filename else top
+        try:
+            key = where.relative_to(top).parts
+        except ValueError:
+            key = ()
+        found.append((key, Skipped(display_path(where), "walk", f"cannot read directory: {exc.strerror or type(exc).__name__}")))
+
+    for root, dirs, files in os.walk(top, followlinks=True, onerror=unreadable):
         rel_root = Path(root).relative_to(top).parts
         try:
             st = os.stat(root)

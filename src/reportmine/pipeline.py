@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Iterable, Iterator
 
 from .errors import ReportmineError
 from .extract import Extraction, Extractor
-from .io import MAX_BYTES, Document, Skipped, iter_documents
+from .io import MAX_BYTES, Document, Skipped
 from .normalize import normalize
 from .structure import Report, iter_reports
 from .taxonomy import Taxonomy
@@ -59,7 +59,7 @@ def process_document(doc: Document, *, extractor: Extractor | None = None, stage
     except Exception as exc:  # a bug must cost one file, never the batch: report it with the file
         if os.environ.get("REPORTMINE_DEBUG"):
             raise
-        log.exception("internal error on %s", doc.source)
+        log.debug("internal error on %s", doc.source, exc_info=True)  # no traceback on stderr (REPORTMINE_DEBUG shows it)
         return FileResult(doc.source, doc.encoding,
                           skipped=Skipped(doc.source, stage, f"internal error: {type(exc).__name__}: {exc}"))
 
@@ -112,9 +112,12 @@ def run(
 ) -> Iterator[FileResult]:
     """Process every input, yielding one FileResult per file (processed or skipped), in input order.
 
-    ``jobs > 1`` (or a ``timeout``) runs files in worker processes; output is identical, in content and
-    order, to ``jobs=1``. A file that exceeds ``timeout`` seconds or kills its worker is skipped with that
-    reason and the batch goes on. At most ``2 * jobs`` files are in flight, so memory stays bounded.
+    ``jobs > 1`` runs files in worker processes; output is identical, in content and order, to
+    ``jobs=1``. A file that exceeds ``timeout`` seconds or kills its worker is skipped with that reason and
+    the batch goes on. At most ``2 * jobs`` files are in flight, so memory stays bounded. With ``jobs=1``
+    files are processed in this process, and a ``timeout`` is enforced by SIGALRM when called from the
+    main thread on Unix (a long call inside a C extension ends at its next return to Python); elsewhere a
+    ``timeout`` with ``jobs=1`` uses one worker process.
 
     ``cache``: a cache file (path) or an open :class:`reportmine.cache.ResultCache`. Files whose content
     was processed before with the same taxonomy, code and stage are taken from it (under the path given
@@ -127,9 +130,9 @@ def run(
 
         cache = own_cache = ResultCache(cache)
     try:
-        if jobs <= 1 and timeout is None:
+        if jobs <= 1 and (timeout is None or _alarm_available()):
             yield from _run_inline(paths, taxonomy=taxonomy, stage=stage, use_model=use_model, include=include,
-                                   exclude=exclude, max_bytes=max_bytes, cache=cache)
+                                   exclude=exclude, max_bytes=max_bytes, cache=cache, timeout=timeout)
         else:
             yield from _run_pool(paths, taxonomy=taxonomy, stage=stage, use_model=use_model, include=include,
                                  exclude=exclude, jobs=max(1, jobs), timeout=timeout, max_bytes=max_bytes, cache=cache)
@@ -192,34 +195,77 @@ class _Lookup:
         self.cache.put(key[0], self.namespace, result)
 
 
-def _run_inline(paths, *, taxonomy, stage, use_model, include, exclude, max_bytes, cache) -> Iterator[FileResult]:
-    extractor = Extractor(taxonomy, model="default" if use_model else None) if stage != "parse" else None
-    if cache is None:
-        for item in iter_documents(paths, include=include, exclude=exclude, max_bytes=max_bytes):
-            if isinstance(item, Skipped):
-                yield FileResult(item.source, None, skipped=item)
-            else:
-                yield process_document(item, extractor=extractor, stage=stage)
-        return
-    from .io import display_path, iter_paths, read_document
+class _Deadline(BaseException):
+    """Raised by SIGALRM in the main thread when one file overruns its time (``jobs=1``). A BaseException,
+    so that the ``except Exception`` of readers and libraries cannot swallow it."""
 
-    lookup = _Lookup(cache, taxonomy, stage, use_model, max_bytes)
+
+def _alarm_available() -> bool:
+    import signal
+    import threading
+
+    return hasattr(signal, "setitimer") and threading.current_thread() is threading.main_thread()
+
+
+@contextlib.contextmanager
+def _time_limit(seconds: float | None):
+    """Raise _Deadline in this (main) thread after ``seconds``; restore the previous SIGALRM handler."""
+    if not seconds:
+        yield
+        return
+    import signal
+
+    def on_alarm(signum, frame):
+        raise _Deadline
+
+    previous = signal.signal(signal.SIGALRM, on_alarm)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        try:
+            signal.setitimer(signal.ITIMER_REAL, 0)
+        finally:
+            signal.signal(signal.SIGALRM, previous)
+
+
+def _one_file(path, *, extractor, stage, max_bytes, timeout) -> FileResult:
+    """Read and process one file in this process, within ``timeout`` seconds (None: no limit)."""
+    from .io import display_path, read_document
+
+    try:
+        with _time_limit(timeout):
+            try:
+                doc = read_document(path, max_bytes=max_bytes)
+            except ReportmineError as exc:
+                return FileResult(exc.path, None, skipped=Skipped(exc.path, exc.stage or "read", exc.reason))
+            return process_document(doc, extractor=extractor, stage=stage)
+    except _Deadline:
+        source = display_path(path)
+        return FileResult(source, None, skipped=Skipped(source, stage, f"timed out after {timeout:g} s"))
+
+
+def _run_inline(paths, *, taxonomy, stage, use_model, include, exclude, max_bytes, cache, timeout=None) -> Iterator[FileResult]:
+    extractor = Extractor(taxonomy, model="default" if use_model else None) if stage != "parse" else None
+    if timeout and extractor is not None:
+        extractor.model  # train or load the model before the clock of the first file starts
+    from .io import display_path, iter_paths
+
+    lookup = _Lookup(cache, taxonomy, stage, use_model, max_bytes) if cache is not None else None
     for item in iter_paths(paths, include=include, exclude=exclude):
         if isinstance(item, Skipped):
             yield FileResult(item.source, None, skipped=item)
             continue
-        key = lookup.key(item)
-        hit = lookup.get(key, display_path(item))
-        if hit is not None:
-            yield hit
-            continue
-        try:
-            doc = read_document(item, max_bytes=max_bytes)
-        except ReportmineError as exc:
-            yield FileResult(exc.path, None, skipped=Skipped(exc.path, exc.stage or "read", exc.reason))
-            continue
-        res = process_document(doc, extractor=extractor, stage=stage)
-        lookup.put(key, item, res)
+        key = None
+        if lookup is not None:
+            key = lookup.key(item)
+            hit = lookup.get(key, display_path(item))
+            if hit is not None:
+                yield hit
+                continue
+        res = _one_file(item, extractor=extractor, stage=stage, max_bytes=max_bytes, timeout=timeout)
+        if lookup is not None:
+            lookup.put(key, item, res)
         yield res
 
 
@@ -256,18 +302,22 @@ def _run_pool(paths, *, taxonomy, stage, use_model, include, exclude, jobs, time
         return res
 
     with ProcessPool(max_workers=jobs, initializer=_worker_init, initargs=(tax_files, stage, use_model)) as pool:
-        for item in iter_paths(paths, include=include, exclude=exclude):
-            if isinstance(item, Skipped):
-                window.append((FileResult(item.source, None, skipped=item), None, None, None))
-            else:
-                source = display_path(item)
-                key = lookup.key(item) if lookup is not None else None
-                hit = lookup.get(key, source) if lookup is not None else None
-                if hit is not None:
-                    window.append((hit, None, None, None))
+        try:
+            for item in iter_paths(paths, include=include, exclude=exclude):
+                if isinstance(item, Skipped):
+                    window.append((FileResult(item.source, None, skipped=item), None, None, None))
                 else:
-                    window.append((source, pool.schedule(_work, args=(str(item), max_bytes), timeout=timeout), key, item))
-            while len(window) > 2 * jobs:
+                    source = display_path(item)
+                    key = lookup.key(item) if lookup is not None else None
+                    hit = lookup.get(key, source) if lookup is not None else None
+                    if hit is not None:
+                        window.append((hit, None, None, None))
+                    else:
+                        window.append((source, pool.schedule(_work, args=(str(item), max_bytes), timeout=timeout), key, item))
+                while len(window) > 2 * jobs:
+                    yield settle(window.popleft())
+            while window:
                 yield settle(window.popleft())
-        while window:
-            yield settle(window.popleft())
+        except BaseException:  # closed early (--strict) or interrupted: do not wait for files in flight
+            pool.stop()
+            raise
