@@ -157,3 +157,28 @@ def test_model_context_changes_nothing_and_does_not_leak():
         via = [e.to_dict() for e in pipeline.process_document(doc, extractor=ex).extractions]
         assert via == direct and direct
     assert sklearn.get_config() == before
+
+
+def test_output_does_not_depend_on_hash_seed(tmp_path):
+    """Two processes with different string-hash seeds (as Spark executors, separate runs or a
+    ``forkserver`` pool have) give the same records: no decision may follow the iteration order of a
+    set of strings."""
+    import subprocess
+    import sys
+
+    names = ["a_05_mianyang_parcel_summary.txt", "b_11_guangxi_peak_season.txt", "j_16_jinjiang_penalty_rectify.txt",
+             "h_21_lingshi_q1_table.txt", "a_20_suining_selfcheck.docx"]
+    files = [str(CORPUS / n) for n in names if (CORPUS / n).exists()] + sorted(str(p) for p in CORPUS.glob("c_0*"))
+    script = (
+        "import json, sys\n"
+        "from reportmine.pipeline import run\n"
+        "for r in run(sys.argv[1:]):\n"
+        "    for e in r.extractions:\n"
+        "        print(json.dumps(e.to_dict(), ensure_ascii=False))\n"
+    )
+    outs = []
+    for seed in ("1", "2", "3"):
+        env = {**os.environ, "PYTHONHASHSEED": seed}
+        proc = subprocess.run([sys.executable, "-c", script, *files], capture_output=True, text=True, env=env, check=True)
+        outs.append(proc.stdout)
+    assert outs[0] and outs[0] == outs[1] == outs[2]

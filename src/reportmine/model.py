@@ -203,11 +203,11 @@ class StackedModel:
                     for pol in sorted(rule_pols):  # a mixed sentence: each clause keeps its own polarity
                         cat_dec.append((lab, pol, [c for c in cs if c.rule == pol], prob))
                 elif lab not in self.cat_labels:
-                    pol = next(iter(rule_pols))
+                    pol = sorted(rule_pols)[0]  # deterministic, whatever the hash seed
                     cat_dec.append((lab, pol, [c for c in cs if c.rule == pol], prob))
                 elif any(c.certain for c in cs):  # an explicit cue decides; the model only where rules guess
                     pols = [c.rule for c in cs if c.certain]
-                    pol = max(set(pols), key=pols.count)
+                    pol = max(sorted(set(pols)), key=pols.count)  # ties: found < not_found < requirement
                     cat_dec.append((lab, pol, [c for c in cs if c.rule == pol], prob))
                 else:
                     pol_rows.append((len(out), len(cat_dec)))
@@ -258,10 +258,10 @@ def _units_with_gold(extractor, records: Sequence[dict]):
                 fs = [f for f in gf if f[2] < sent.end and sent.start < f[3]]
                 as_ = {a[0] for a in ga if a[1] < sent.end and sent.start < a[2]}
                 sent_rows.append((sent.text, toks, {f[0] for f in fs}, as_, rec["file"]))
-                for cat in {f[0] for f in fs}:
+                for cat in sorted({f[0] for f in fs}):
                     pols = {f[1] for f in fs if f[0] == cat}
                     cs = cats.get(cat, [])
-                    for pol in pols:
+                    for pol in sorted(pols):
                         if len(pols) > 1:  # mixed: use the candidates that share the gold polarity's clause
                             gspan = [f for f in fs if f[0] == cat and f[1] == pol][0]
                             cs_p = [c for c in cs if c.sentence is sent] or cs
