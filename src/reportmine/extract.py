@@ -6,6 +6,7 @@ learned model (see :mod:`reportmine.model`) re-scores rule decisions.
 """
 from __future__ import annotations
 
+import bisect
 import functools
 import logging
 import re
@@ -15,7 +16,7 @@ from typing import Iterator
 import ahocorasick
 
 from .doctype import rule_doc_type
-from .polarity import clauses, continues, decide_polarity, is_future
+from .polarity import clause_context, clauses, continues, decide_polarity, is_future
 from .structure import Report, Section, Sentence
 from .taxonomy import PATTERN_TIMEOUT, Taxonomy, default_taxonomy
 
@@ -178,8 +179,6 @@ class Extractor:
                         raw.append((a + m.start(), a + m.end(), kind, cid, "cue", m.group(0)))
                 except TimeoutError:
                     log.warning("pattern %r of %s abandoned on a sentence (time limit)", pat.pattern, cid)
-        import bisect
-
         quoted = [(a + m.start(), a + m.end()) for m in _QUOTED.finditer(seg)]  # non-overlapping, sorted
         q_starts = [q[0] for q in quoted]
         excl: dict[tuple[str, str], list[tuple[int, int]]] = {}
@@ -215,8 +214,6 @@ class Extractor:
 
     def candidates(self, report: Report, doc_type: str) -> Iterator[Candidate]:
         """Every cue occurrence in the report with its clause context and rule decision."""
-        import bisect
-
         text = report.norm.text
         # one pass of the automaton and the patterns over the report, then bucketed by sentence
         all_matches = self._matches(text, report.nstart, report.nend)
@@ -254,8 +251,6 @@ class Extractor:
 
     @staticmethod
     def _distributes(clause_text: str) -> str | None:
-        from .polarity import clause_context
-
         ctx = clause_context(clause_text)
         if ctx.firm_req:
             return "requirement"

@@ -79,7 +79,7 @@ def clause_context(text: str) -> ClauseContext:
     return ClauseContext(firm, bool(reqs) and not firm, bool(c["found"].search(text)))
 
 
-def _negated(pre: str, post: str, clause_start_text: str) -> bool:
+def _negated(pre: str, post: str) -> bool:
     c = cue_lists()
     if c["neg_scope"].search(pre):
         return True
@@ -116,7 +116,7 @@ def decide_polarity(
     post_firm = bool(re.match(r"^[^，,；;。]{0,6}?(?:有无|是否)", post))
     if firm_pre or post_firm:
         return "requirement", True
-    if _negated(pre, post, pre) or inherit_negation:
+    if _negated(pre, post) or inherit_negation:
         return "not_found", True
     clause = pre + post
     found_marker = bool(c["found"].search(clause))
