@@ -41,8 +41,12 @@ MODEL_VERSION = "1"
 #: probability above which the sentence model asserts a category / action type (chosen by
 #: cross-validation on the train split: see ``reportmine.model.cross_validate``)
 THRESHOLDS = {"category": 0.25, "action": 0.35}
+#: rescue: where a sentence model for "this sentence has some finding" (or "some action") says so with
+#: probability >= the first number, the most likely category (action type) is asserted even below its
+#: threshold, provided its own probability is >= the second number (chosen by cross-validation)
+RESCUE = {"category": (0.6, 0.05), "action": (0.6, 0.05)}
 #: model hyper-parameters (chosen by cross-validation on the train split)
-PARAMS = {"ngram": (1, 3), "C": 16.0, "pol_C": 8.0, "class_weight": None, "words": False}
+PARAMS = {"ngram": (1, 3), "C": 32.0, "pol_C": 8.0, "class_weight": None, "words": False}
 
 
 def _words(text: str) -> list[str]:
@@ -138,6 +142,16 @@ class StackedModel:
     doc_clf: object
     thresholds: dict
 
+    def __getstate__(self) -> dict:
+        """Pickle the fitted models and fast transforms; stacked weights are rebuilt on use."""
+        return {k: v for k, v in self.__dict__.items() if not k.startswith("_lin_")}
+
+    def prepare(self) -> "StackedModel":
+        """Build the fast transforms now (they are pickled with the model), not at first use."""
+        for name in ("vec_char", "vec_tok", "vec_word", "pol_vec_char", "pol_vec_win", "pol_vec_tok", "doc_vec"):
+            self._vec(name)
+        return self
+
     # ------------------------------------------------------------ inference
     def _linear(self, name: str, clf) -> tuple[np.ndarray, np.ndarray]:
         """(W, b) of a fitted linear classifier, stacked once: scoring is then one sparse product
@@ -153,27 +167,91 @@ class StackedModel:
         return self.__dict__[key]
 
     def _proba(self, name: str, clf, X) -> np.ndarray:
+        """Probabilities of a one-vs-rest / binary logistic model on feature parts ``X``."""
+        from .features import linear_scores
+
         W, b = self._linear(name, clf)
-        return 1.0 / (1.0 + np.exp(-(X @ W + b)))
+        return 1.0 / (1.0 + np.exp(-linear_scores(X, W, b)))
 
-    def _X(self, texts, toks):
-        from scipy.sparse import hstack
+    def _vec(self, name: str):
+        """The fitted vectorizer ``name`` with its fast exact transform (``reportmine.features``)."""
+        key = f"_fast_{name}"
+        if key not in self.__dict__:
+            from .features import fast_transform
 
-        parts = [self.vec_char.transform(texts), self.vec_tok.transform(toks)]
+            vec = getattr(self, name, None)
+            self.__dict__[key] = None if vec is None else fast_transform(vec)
+        return self.__dict__[key]
+
+    def _part(self, name: str, texts):
+        """The features of vectorizer ``name`` as ``features.Entries``."""
+        from .features import Entries
+
+        vec = self._vec(name)
+        if hasattr(vec, "entries"):
+            return vec.entries(texts)
+        X = vec.transform(texts).tocoo()  # a vectorizer without a fast transform
+        order = np.lexsort((X.col, X.row))
+        return Entries(X.shape[0], X.shape[1], X.row[order].astype(np.int64), X.col[order].astype(np.int64), X.data[order])
+
+    def _X(self, texts, toks) -> list:
+        parts = [self._part("vec_char", texts), self._part("vec_tok", toks)]
         if getattr(self, "vec_word", None) is not None:
-            parts.append(self.vec_word.transform(texts))
-        return hstack(parts).tocsr()
+            parts.append(self._part("vec_word", texts))
+        return parts
 
-    def _Xpol(self, texts, wins, toks):
-        from scipy.sparse import hstack
-
-        return hstack([self.pol_vec_char.transform(texts), self.pol_vec_win.transform(wins), self.pol_vec_tok.transform(toks)]).tocsr()
+    def _Xpol(self, texts, wins, toks) -> list:
+        return [self._part("pol_vec_char", texts), self._part("pol_vec_win", wins), self._part("pol_vec_tok", toks)]
 
     def doc_type(self, report: "Report", rule_guess: str) -> str:
         """Document type from the model (used when the title does not name the type)."""
         from .doctype import doc_type_features
 
-        return str(self.doc_clf.predict(self.doc_vec.transform([doc_type_features(report)]))[0])
+        from .features import linear_scores
+
+        W, b = self._linear("doc", self.doc_clf)
+        scores = linear_scores([self._part("doc_vec", [doc_type_features(report)])], W, b)
+        if scores.shape[1] == 1:  # two classes: one decision function
+            return str(self.doc_clf.classes_[int(scores[0, 0] > 0)])
+        return str(self.doc_clf.classes_[int(scores[0].argmax())])
+
+    def _sentence_probs(self, X) -> tuple[np.ndarray, np.ndarray, np.ndarray | None, np.ndarray | None]:
+        """Probabilities of the sentence models (categories, action types, "some finding", "some
+        action") from one product with their stacked weights."""
+        from .features import linear_scores
+
+        if "_lin_sentence" not in self.__dict__:
+            blocks = [(self.cat_clf, len(self.cat_labels)), (self.act_clf, len(self.act_labels)),
+                      (getattr(self, "any_clf", None), 1), (getattr(self, "any_act_clf", None), 1)]
+            Ws, bs, sizes = [], [], []
+            for i, (clf, n) in enumerate(blocks):
+                if clf is None or not n:
+                    sizes.append(0)
+                    continue
+                W, b = self._linear(f"sentence{i}", clf)
+                Ws.append(W), bs.append(b), sizes.append(W.shape[1])
+            self.__dict__["_lin_sentence"] = (np.ascontiguousarray(np.hstack(Ws)), np.concatenate(bs), sizes) if Ws else None
+        stacked = self.__dict__["_lin_sentence"]
+        n = X[0].n_rows
+        if stacked is None:
+            return np.zeros((n, 0)), np.zeros((n, 0)), None, None
+        W, b, sizes = stacked
+        P = 1.0 / (1.0 + np.exp(-linear_scores(X, W, b)))
+        bounds = np.cumsum([0] + sizes)
+        parts = [P[:, bounds[i]:bounds[i + 1]] for i in range(4)]
+        return parts[0], parts[1], (parts[2][:, 0] if sizes[2] else None), (parts[3][:, 0] if sizes[3] else None)
+
+    def _rescue(self, kind: str, p: np.ndarray, pany: np.ndarray | None) -> np.ndarray:
+        """Raise the best label of sentences that the "some finding/action" model is sure about to the
+        threshold (see RESCUE): a paraphrase the per-label models are unsure of is still a mention."""
+        if pany is None or not p.shape[1]:
+            return p
+        sure, floor = RESCUE[kind]
+        top = p.max(axis=1)
+        rows = np.flatnonzero((pany >= sure) & (top < self.thresholds[kind]) & (top >= floor))
+        p = p.copy()
+        p[rows, p.argmax(axis=1)[rows]] = self.thresholds[kind]
+        return p
 
     def decide_sentences(self, extractor, report: "Report", doc_type: str) -> list[tuple]:
         """Decisions per sentence: (sentence, [(category, polarity, cands, prob)], [(action, planned, cands, prob)])."""
@@ -182,9 +260,9 @@ class StackedModel:
             return []
         texts = [u[0].text for u in units]
         toks = [u[1] for u in units]
-        X = self._X(texts, toks)
-        pc = self._proba("cat", self.cat_clf, X) if self.cat_labels else np.zeros((len(units), 0))
-        pa = self._proba("act", self.act_clf, X) if self.act_labels else np.zeros((len(units), 0))
+        pc, pa, pany_c, pany_a = self._sentence_probs(self._X(texts, toks))
+        pc = self._rescue("category", pc, pany_c)
+        pa = self._rescue("action", pa, pany_a)
         out = []
         pol_rows = []
         for i, (sent, tok, cats, acts) in enumerate(units):
@@ -222,8 +300,10 @@ class StackedModel:
         if pol_rows:
             rows = [out[i][1][k] for i, k in pol_rows]
             Xp = self._Xpol([r[4] for r in rows], [r[5] for r in rows], [r[6] for r in rows])
+            from .features import linear_scores
+
             W, b = self._linear("pol", self.pol_clf)
-            pols = self.pol_clf.classes_[np.asarray(Xp @ W + b).argmax(axis=1)]
+            pols = self.pol_clf.classes_[linear_scores(Xp, W, b).argmax(axis=1)]
             for (i, k), pol in zip(pol_rows, pols):
                 r = out[i][1][k]
                 out[i][1][k] = (r[0], str(pol), r[2], r[3])
@@ -324,7 +404,11 @@ def train(records: Sequence[dict] | None = None, *, thresholds: dict | None = No
                          pol_vec_char, pol_vec_win, pol_vec_tok, pol_clf, doc_vec, doc_clf,
                          dict(thresholds or THRESHOLDS))
     model.vec_word = vec_word
-    return model
+    for attr, col in (("any_clf", 2), ("any_act_clf", 3)):  # "some finding" / "some action" (RESCUE)
+        y = [int(bool(r[col])) for r in sent_rows]
+        if 0 < sum(y) < len(y):
+            setattr(model, attr, LogisticRegression(C=PARAMS["C"], max_iter=2000, solver="liblinear").fit(X, y))
+    return model.prepare()
 
 
 def _cache_dir() -> Path:
