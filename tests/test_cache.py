@@ -148,3 +148,16 @@ def test_relabel_matches_fresh_processing(folder, tmp_path):
     assert [e.to_dict() for e in moved.extractions] == [e.to_dict() for e in b.extractions]
     assert moved.reports[0] is moved.extractions[0].report  # shared, as in a fresh result
     assert relabel(a, a.source) is a
+
+
+def test_foreign_sqlite_file_is_refused(tmp_path):
+    db = tmp_path / "other.sqlite"
+    con = sqlite3.connect(db)
+    con.execute("CREATE TABLE results (a, b)")
+    con.commit()
+    con.close()
+    with pytest.raises(ReportmineError, match="not a reportmine cache"):
+        ResultCache(db)
+    (tmp_path / "text.sqlite").write_text("not a database\n" * 20, encoding="utf-8")
+    with pytest.raises(ReportmineError, match="cannot open the cache"):
+        ResultCache(tmp_path / "text.sqlite")

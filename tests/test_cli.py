@@ -137,3 +137,60 @@ def test_normalize_command_prints_clean_text(tmp_path):
     assert res.stdout == "邮政服务质量\n我们的检查。\n"
     res = CliRunner().invoke(cli, ["normalize", "--no-pinyin", "--no-boilerplate", str(path)])
     assert "(wù)" in res.stdout and "来源" in res.stdout
+
+
+def test_main_entry_point_strict_exits_1(tmp_path, capsys):
+    """--strict through the real entry point (click's non-standalone mode returns the code of an Exit)."""
+    from reportmine.cli import main
+
+    (tmp_path / "a.txt").write_text(REPORT, encoding="utf-8")
+    (tmp_path / "b.txt").write_bytes(b"")
+    with pytest.raises(SystemExit) as exc:
+        main(["parse", "--strict", "-j", "1", str(tmp_path)])
+    assert exc.value.code == 1
+    err = capsys.readouterr().err
+    assert "skipped" in err and "b.txt" in err
+    main(["parse", "--help"])  # exit 0: returns
+
+
+# locale settings under which Python's own stdout would be ASCII or follow a C locale
+_C_LOCALES = {
+    "LANG=C": {"LANG": "C"},
+    "LC_ALL=C, no UTF-8 mode": {"LC_ALL": "C", "PYTHONUTF8": "0", "PYTHONCOERCECLOCALE": "0"},
+    "PYTHONIOENCODING=ascii": {"LANG": "C", "PYTHONIOENCODING": "ascii"},
+}
+
+
+@pytest.mark.parametrize("settings", list(_C_LOCALES.values()), ids=list(_C_LOCALES))
+def test_stdout_is_utf8_in_a_c_locale(tmp_path, settings):
+    """Data on stdout is UTF-8 whatever the locale says (an ASCII stdout is not used as is); csv starts
+    with a UTF-8 BOM."""
+    import os
+
+    report = tmp_path / "r.txt"
+    report.write_text(REPORT, encoding="utf-8")
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("LC_", "LANG", "PYTHONIOENCODING", "PYTHONUTF8"))}
+    env.update(settings)
+    outputs = {}
+    for name, args in (("normalize", ["normalize", str(report)]),
+                       ("csv", ["extract", "--no-model", "-j", "1", "--format", "csv", str(report)])):
+        proc = subprocess.run([sys.executable, "-c", "from reportmine.cli import main; main()", *args],
+                              capture_output=True, env=env, timeout=300)
+        assert proc.returncode == 0, proc.stderr.decode("utf-8", "replace")
+        outputs[name] = proc.stdout.decode("utf-8")  # raises if not UTF-8
+    assert "邮政服务质量专项检查工作总结" in outputs["normalize"]
+    assert outputs["csv"].startswith("\ufeffsource,") and "保德县邮政局" in outputs["csv"]
+
+
+def test_output_uses_no_deprecated_click_api(tmp_path):
+    import warnings
+
+    report = tmp_path / "r.txt"
+    report.write_text(REPORT, encoding="utf-8")
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        for args in (["normalize", str(report)], ["parse", str(report)], ["extract", "--no-model", "-j", "1", str(report)]):
+            res = CliRunner().invoke(cli, args)
+            assert res.exit_code == 0, res.output
+    assert not [w for w in caught if issubclass(w.category, DeprecationWarning) and "click" in str(w.message).lower()
+                or "get_text_stream" in str(w.message)]

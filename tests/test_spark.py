@@ -146,3 +146,89 @@ def test_document_from_bytes_matches_read_document(tmp_path):
     for p in [CORPUS / "c_12_songling_counter.docx", *sorted(CORPUS.glob("e_0*.txt"))[:3]]:
         got = document_from_bytes(p.read_bytes(), str(p))
         assert got == read_document(p)
+
+
+# --------------------------------------------------------------------------- the command line: --engine spark
+
+
+@pytest.fixture(scope="module")
+def cli_inputs(tmp_path_factory) -> list[str]:
+    """A small folder (with files the engines skip), a missing path, and a single file that sorts before the
+    folder but is given after it: the engines must agree on the order of the inputs as given."""
+    d = tmp_path_factory.mktemp("cli") / "reports"
+    d.mkdir()
+    for name in ["a_01_hequ_selfcheck.txt", "c_12_songling_counter.docx", "e_01_hk_kwuntong_delivery.txt",
+                 *[p.name for p in sorted(CORPUS.glob("f_0*.txt"))[:2]], *[p.name for p in sorted(CORPUS.glob("*.html"))[:1]]]:
+        if (CORPUS / name).exists():
+            shutil.copy(CORPUS / name, d / name)
+    sub = d / "sub"
+    sub.mkdir()
+    shutil.copy(CORPUS / "a_02_yulin_newspaper_summary.txt", sub / "a.txt")
+    (d / "broken.docx").write_bytes(b"PK not a zip")
+    (d / "notes.xyz").write_text("不支持的文件", encoding="utf-8")
+    single = tmp_path_factory.mktemp("aaa") / "single.txt"
+    shutil.copy(CORPUS / "b_02_baoji_window_survey.txt", single)
+    return [str(d), str(d.parent / "missing.txt"), str(single)]
+
+
+def _cli(*args: str):
+    from click.testing import CliRunner
+
+    from reportmine.cli import cli
+
+    return CliRunner().invoke(cli, list(args))
+
+
+def _messages(stderr: str) -> list[str]:
+    """The skip lines and the summary (Spark's own start-up lines left out)."""
+    return [line for line in stderr.splitlines() if line.startswith("skipped ") or " processed, " in line]
+
+
+def _same_run(local, theirs, tmp_path) -> None:
+    assert local.exit_code == theirs.exit_code == 2, (local.stderr, theirs.stderr, theirs.exception)
+    assert theirs.stdout == local.stdout
+    assert _messages(theirs.stderr) == _messages(local.stderr)
+    assert (tmp_path / "spark.jsonl").read_text(encoding="utf-8") == (tmp_path / "local.jsonl").read_text(encoding="utf-8")
+
+
+def test_cli_extract_engine_spark_same_as_local(spark, cli_inputs, tmp_path):
+    runs = {}
+    for fmt, model in (("jsonl", []), ("csv", ["--no-model"])):
+        for engine in ("local", "spark"):
+            runs[fmt, engine] = _cli("extract", "--engine", engine, "--format", fmt, *model,
+                                     "--errors", str(tmp_path / f"{engine}.jsonl"), *cli_inputs)
+        _same_run(runs[fmt, "local"], runs[fmt, "spark"], tmp_path)
+    lines = runs["jsonl", "local"].stdout.splitlines()
+    assert len(lines) >= 7 and json.loads(lines[-1])["source"] == cli_inputs[-1]
+    summary = _messages(runs["jsonl", "spark"].stderr)[-1]
+    assert summary.startswith(f"{len({json.loads(x)['source'] for x in lines})} processed, 3 skipped")
+    assert [m.split(":")[0] for m in _messages(runs["csv", "spark"].stderr)[:3]] == [
+        f"skipped {cli_inputs[0]}/broken.docx", f"skipped {cli_inputs[0]}/notes.xyz", f"skipped {cli_inputs[1]}"]
+
+
+def test_cli_table_engine_spark_same_as_local(spark, cli_inputs, tmp_path):
+    for args in (["--format", "csv", "--by", "province"], ["--table", "actions", "--format", "json"]):
+        local = _cli("table", *args, "--errors", str(tmp_path / "local.jsonl"), *cli_inputs)
+        theirs = _cli("table", *args, "--engine", "spark", "--errors", str(tmp_path / "spark.jsonl"), *cli_inputs)
+        _same_run(local, theirs, tmp_path)
+        assert len(local.stdout.splitlines()) > 3
+
+
+def test_cli_spark_run_leaves_no_temporary_files(cli_inputs, tmp_path):
+    """A command-line run on Spark (its own session, executors on this Python, a user taxonomy, an empty
+    file read on the driver) leaves nothing of reportmine's in the temporary folder: not the executors'
+    per-file copies, nor the taxonomy files they load, nor the log settings of the session."""
+    tmp = tmp_path / "tmp"
+    tmp.mkdir()
+    extra = tmp_path / "mine.yaml"
+    extra.write_text("categories:\n  misleading_sales:\n    label: 误导销售\n    cues: [混淆宣传, 误导客户]\n", encoding="utf-8")
+    empty = tmp_path / "empty.txt"
+    empty.write_bytes(b"")
+    env = {**os.environ, "TMPDIR": str(tmp), "PYSPARK_PYTHON": sys.executable, "PYSPARK_DRIVER_PYTHON": sys.executable}
+    proc = subprocess.run([sys.executable, "-c", "from reportmine.cli import main; main()", "extract", "--engine", "spark",
+                           "--spark-master", "local[2]", "--no-model", "--taxonomy", str(extra), *cli_inputs, str(empty)],
+                          capture_output=True, env=env, timeout=900)
+    stderr = proc.stderr.decode("utf-8", "replace")
+    assert proc.returncode == 2, stderr  # the odd inputs are skipped
+    assert len(proc.stdout.decode("utf-8").splitlines()) >= 7 and f"skipped {empty}: " in stderr
+    assert sorted(p.name for p in tmp.iterdir() if p.name.startswith("reportmine-")) == []

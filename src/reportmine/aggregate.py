@@ -208,8 +208,11 @@ def from_results(results: Iterable["FileResult"], *, taxonomy: "Taxonomy | None"
         if res.skipped is not None:
             skipped.append({"source": res.skipped.source, "stage": res.skipped.stage, "reason": res.skipped.reason})
             continue
-        renormalize = _renormalizer(res.source)
-        for ex in res.extractions:
+        # the problem sentences come with the result (computed where the normalized text was at hand);
+        # only results made without them (older code) need the file read and normalized again
+        per_report = res.unmatched if res.unmatched is not None and len(res.unmatched) == len(res.extractions) else None
+        renormalize = _renormalizer(res.source) if per_report is None else None
+        for k, ex in enumerate(res.extractions):
             rep = ex.report
             region = rep.region or {}
             year, quarter, month = _periods(rep.date)
@@ -230,7 +233,8 @@ def from_results(results: Iterable["FileResult"], *, taxonomy: "Taxonomy | None"
                                 "category": linked.category if linked else None,
                                 "category_label": tax.label(linked.category) if linked else None,
                                 "text": a.text, "original": a.original, "start": a.start, "end": a.end, "section": a.section})
-            for sent in problem_sentences(ex, norm=renormalize):
+            sentences = per_report[k] if per_report is not None else problem_sentences(ex, norm=renormalize)
+            for sent in sentences:
                 unmatched.append({**unit, **sent})
     return Corpus(
         _frame(reports, REPORT_COLUMNS), _frame(findings, FINDING_COLUMNS), _frame(actions, ACTION_COLUMNS),
@@ -239,8 +243,9 @@ def from_results(results: Iterable["FileResult"], *, taxonomy: "Taxonomy | None"
 
 
 def _renormalizer(source: str):
-    """The normalized text of a file, read again at most once, for results of worker processes (their
-    reports do not carry it); None when the file cannot be read any more."""
+    """The normalized text of a file, read again at most once, for results that carry no problem sentences
+    (``FileResult.unmatched`` is None: made by older code) and whose reports carry no normalized text
+    (worker processes, the cache); None when the file cannot be read any more."""
     cache: list = []
 
     def get():

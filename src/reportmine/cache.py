@@ -83,10 +83,10 @@ def code_version(use_model: bool = True) -> str:
     from .model import MODEL_VERSION
 
     h = hashlib.sha256(f"{_SCHEMA_VERSION}\0{__version__}\0{MODEL_VERSION}\0{'model' if use_model else 'rules'}".encode())
-    if use_model:
-        import sklearn
+    if use_model:  # the installed version, read without importing scikit-learn (2 s)
+        from importlib.metadata import version
 
-        h.update(f"\0sklearn {sklearn.__version__}".encode())
+        h.update(f"\0sklearn {version('scikit-learn')}".encode())
     pkg = Path(__file__).resolve().parent
     for p in sorted(list(pkg.glob("*.py")) + list((pkg / "data").glob("*"))):
         if p.is_file():
@@ -144,6 +144,11 @@ class ResultCache:
             self._db.commit()
         except (sqlite3.Error, OSError) as exc:
             raise ReportmineError(self.path, f"cannot open the cache: {exc}", stage="cache") from None
+        try:  # a SQLite file made by something else: refuse it rather than fail on every file
+            self._db.execute("SELECT digest, taxonomy, version, stage, source, value, created FROM results LIMIT 0")
+        except sqlite3.Error as exc:
+            self._db.close()
+            raise ReportmineError(self.path, f"not a reportmine cache ({exc})", stage="cache") from None
 
     # ------------------------------------------------------------------ keys
     @staticmethod

@@ -6,22 +6,26 @@ error, or the first failure under ``--strict``. Data goes to stdout (or ``-o``),
 Hostile input: every input ends up processed or skipped with a reason (``--errors FILE`` keeps them as JSON
 lines ``{"path", "stage", "reason"}``); files over ``--max-bytes`` are skipped unread; one file may take at
 most ``--timeout`` seconds (worker processes with ``--jobs`` > 1, SIGALRM with ``--jobs 1``).
+
+``--cache PATH`` keeps per-file results in a SQLite file (:mod:`reportmine.cache`): a re-run processes only
+new or changed files, with the same output. ``--engine spark`` (``extract``, ``table``) runs the extraction
+on PySpark (:mod:`reportmine.spark`) with the same output, skips and summary as the local engine (the
+command line's side of it: ``reportmine._cli_spark``, imported only then).
 """
 from __future__ import annotations
 
 import csv
-import io as _io
 import json
 import logging
 import os
 import re
 import sys
 from collections import Counter
-from pathlib import Path
-from typing import Callable, Iterator
+from typing import Iterator
 
 import click
 
+from ._cli_options import analysis_options, by_option, engine_options, input_options, meta, output_option
 from .errors import ReportmineError
 
 __all__ = ["main", "cli"]
@@ -34,6 +38,7 @@ class Batch:
 
     def __init__(self, *, errors_file: str | None, strict: bool, quiet: bool) -> None:
         self.processed = 0
+        self.from_cache: int | None = None  # results taken from --cache (None: no cache)
         self.skipped: Counter = Counter()
         self.strict = strict
         self.quiet = quiet
@@ -49,7 +54,7 @@ class Batch:
     def reason_kind(reason: str) -> str:
         """The reason without its details, for the summary: ``file too large (123 bytes > …)`` and
         ``damaged pdf: PSSyntaxError: …`` count as ``file too large`` and ``damaged pdf``."""
-        head = re.sub(r"\s*(\([^)]*\)|'[^']*')", "", reason.split(":")[0]).strip()
+        head = re.sub(r"\s*(\([^)]*(?:\)|$)|'[^']*')", "", reason.split(":")[0]).strip()
         return head or reason.strip() or "unknown reason"
 
     def skip(self, source: str, stage: str, reason: str) -> None:
@@ -72,7 +77,8 @@ class Batch:
         n_skip = sum(self.skipped.values())
         if not self.quiet or n_skip:
             detail = "".join(f"; {n} {reason}" for reason, n in self.skipped.most_common())
-            click.echo(f"{self.processed} processed, {n_skip} skipped{detail}", err=True)
+            cached = f" ({min(self.from_cache, self.processed)} from cache)" if self.from_cache is not None else ""
+            click.echo(f"{self.processed} processed{cached}, {n_skip} skipped{detail}", err=True)
         return EXIT_SKIPPED if n_skip else EXIT_OK
 
 
@@ -84,50 +90,12 @@ def _one_line(text: str) -> str:
     return text.translate(_CONTROL)
 
 
-def input_options(f: Callable) -> Callable:
-    """Options shared by every command that reads a batch of inputs."""
-    f = click.option("--include", multiple=True, metavar="GLOB", help="Only files matching GLOB (repeatable) in directories.")(f)
-    f = click.option("--exclude", multiple=True, metavar="GLOB", help="Skip files matching GLOB (repeatable) in directories.")(f)
-    f = click.option("--errors", "errors_file", type=click.Path(dir_okay=False), help="Write skipped inputs as JSONL (path, stage, reason).")(f)
-    f = click.option("--strict", is_flag=True, help="Stop at the first input that fails (exit 1).")(f)
-    f = click.option("-q", "--quiet", is_flag=True, help="No progress or summary on stderr.")(f)
-    f = click.option("-j", "--jobs", type=click.IntRange(1, 256), default=os.cpu_count() or 1, show_default="all cores",
-                     help="Worker processes; output is identical to --jobs 1.")(f)
-    f = click.option("--timeout", type=click.FloatRange(min=1), default=300.0, show_default=True,
-                     help="Seconds one file may take before it is skipped (worker processes; SIGALRM with --jobs 1).")(f)
-    f = click.option("--max-bytes", type=click.IntRange(min=1), default=None, metavar="N", expose_value=False,
-                     callback=_remember("max_bytes"), show_default="32 MiB",
-                     help="Skip txt, html and pdf files larger than N bytes, unread (\"file too large\").")(f)
-    return f
-
-
-_META = "reportmine."
-
-
-def _remember(name: str) -> Callable:
-    """Callback of a shared option that no command lists among its parameters: kept in ``ctx.meta``."""
-
-    def store(ctx, param, value):
-        if value is not None:
-            ctx.meta[_META + name] = value
-        return value
-
-    return store
-
-
-def _meta(name: str, default=None):
-    ctx = click.get_current_context(silent=True)
-    return ctx.meta.get(_META + name, default) if ctx is not None else default
-
-
-def output_option(f: Callable) -> Callable:
-    return click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write to FILE instead of stdout.")(f)
-
-
 def _open_out(output: str | None, *, bom: bool = False):
+    """``-o FILE`` in UTF-8 (with a BOM for csv), else stdout as click sets it up: in its own encoding, or in
+    UTF-8 when that is ASCII (a C locale, ``PYTHONIOENCODING=ascii``). Closing it closes only a file."""
     if output:
         return open(output, "w", encoding="utf-8-sig" if bom else "utf-8", newline="")
-    return click.get_text_stream("stdout")
+    return click.open_file("-", "w")
 
 
 def _progress(total_hint: int | None, quiet: bool):
@@ -144,22 +112,43 @@ def _progress(total_hint: int | None, quiet: bool):
 
 def iter_results(paths, *, batch: Batch, stage: str, taxonomy=None, use_model: bool = True, include=(), exclude=(),
                  quiet=False, jobs: int = 1, timeout: float | None = None) -> Iterator:
-    """Run the pipeline, account for every input, and yield FileResults that were processed."""
+    """Run the pipeline, account for every input, and yield FileResults that were processed. With
+    ``--cache`` the results of unchanged files come from the cache file (counted in the summary)."""
     from .io import MAX_BYTES
     from .pipeline import run
 
     paths = list(paths)
-    with _progress(None, quiet) as prog:
-        task = prog.add_task("reading", total=None) if prog else None
-        for res in run(paths, taxonomy=taxonomy, stage=stage, use_model=use_model, include=include, exclude=exclude,
-                       jobs=jobs, timeout=timeout, max_bytes=_meta("max_bytes", MAX_BYTES)):
-            if prog:
-                prog.update(task, advance=1, description=res.source[-40:])
-            if res.skipped:
-                batch.skip(res.source, res.skipped.stage, res.skipped.reason)
-            else:
-                batch.ok()
-                yield res
+    cache = _open_cache()
+    if cache is not None:
+        batch.from_cache = 0
+    try:
+        with _progress(None, quiet) as prog:
+            task = prog.add_task("reading", total=None) if prog else None
+            for res in run(paths, taxonomy=taxonomy, stage=stage, use_model=use_model, include=include, exclude=exclude,
+                           jobs=jobs, timeout=timeout, max_bytes=meta("max_bytes", MAX_BYTES), cache=cache):
+                if prog:
+                    prog.update(task, advance=1, description=res.source[-40:])
+                if cache is not None:
+                    batch.from_cache = cache.stats.hits
+                if res.skipped:
+                    batch.skip(res.source, res.skipped.stage, res.skipped.reason)
+                else:
+                    batch.ok()
+                    yield res
+    finally:
+        if cache is not None:
+            cache.close()
+
+
+def _open_cache():
+    """The ResultCache of ``--cache PATH`` (None without it). A path that cannot hold a cache (unwritable,
+    not a SQLite file) raises ReportmineError naming it: one line on stderr, exit 1."""
+    path = meta("cache")
+    if path is None:
+        return None
+    from .cache import ResultCache
+
+    return ResultCache(path)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -203,36 +192,59 @@ def normalize(file, convert, no_pinyin, no_boilerplate, no_cjk_spaces, no_rejoin
     click.echo(f"{doc.source}: encoding {doc.encoding}, script {norm.script}, {len(doc.text)} -> {len(norm.text)} chars", err=True)
 
 
+def _check_engine(engine: str, spark_master: str | None, *, include=(), exclude=()) -> None:
+    """Usage errors for options the chosen engine does not have, and for a Spark engine not installed."""
+    if engine != "spark":
+        if spark_master is not None:
+            raise click.UsageError("--spark-master applies to --engine spark only")
+        return
+    from ._cli_spark import check_options
+
+    check_options(include=include, exclude=exclude)
+
+
+_CSV_COLUMNS = ["source", "index", "report_id", "org", "date", "doc_type", "kind", "id", "polarity", "planned", "amount_yuan", "start", "end", "original"]
+
+
 @cli.command()
 @click.argument("paths", nargs=-1, required=True, type=click.Path())
 @click.option("--format", "fmt", type=click.Choice(["jsonl", "json", "csv"]), default="jsonl", show_default=True)
 @click.option("--taxonomy", "taxonomy_files", multiple=True, type=click.Path(exists=True, dir_okay=False), help="Extend/override the taxonomy with this YAML/TOML file (repeatable).")
 @click.option("--no-model", is_flag=True, help="Rules only: do not use the learned re-scorer.")
+@engine_options
 @input_options
 @output_option
-def extract(paths, fmt, taxonomy_files, no_model, include, exclude, errors_file, strict, quiet, jobs, timeout, output):
+def extract(paths, fmt, taxonomy_files, no_model, engine, spark_master, include, exclude, errors_file, strict, quiet, jobs, timeout, output):
     """Extract findings (category, polarity) and remedial actions, with quotes and offsets."""
     from .taxonomy import load_taxonomy
 
+    _check_engine(engine, spark_master, include=include, exclude=exclude)
     tax = load_taxonomy(*taxonomy_files)
     batch = Batch(errors_file=errors_file, strict=strict, quiet=quiet)
-    results = iter_results(paths, batch=batch, stage="extract", taxonomy=tax, use_model=not no_model, include=include,
-                           exclude=exclude, quiet=quiet, jobs=jobs, timeout=timeout)
+    if engine == "spark":
+        from ._cli_spark import SparkRun
+
+        records = SparkRun(paths, taxonomy_files=taxonomy_files, no_model=no_model, master=spark_master,
+                           with_json=True).extract_records(batch)
+    else:
+        results = iter_results(paths, batch=batch, stage="extract", taxonomy=tax, use_model=not no_model, include=include,
+                               exclude=exclude, quiet=quiet, jobs=jobs, timeout=timeout)
+        records = (e.to_dict() for res in results for e in res.extractions)
     if fmt == "csv":
         out = _open_out(output, bom=True)
         if not output:
             out.write("\ufeff")
         w = csv.writer(out)
-        w.writerow(["source", "index", "report_id", "org", "date", "doc_type", "kind", "id", "polarity", "planned", "amount_yuan", "start", "end", "original"])
-        for res in results:
-            for e in res.extractions:
-                r = e.report
-                for f in e.findings:
-                    w.writerow([r.source, r.index, r.report_id, r.org, r.date, e.doc_type, "finding", f.category, f.polarity, "", "", f.start, f.end, f.original])
-                for a in e.actions:
-                    w.writerow([r.source, r.index, r.report_id, r.org, r.date, e.doc_type, "action", a.type, "", a.planned, a.amount_yuan, a.start, a.end, a.original])
+        w.writerow(_CSV_COLUMNS)
+        for rec in records:
+            head = [rec["source"], rec["index"], rec["report_id"], rec["org"], rec["date"], rec["doc_type"]]
+            for f in rec["findings"]:
+                w.writerow(head + ["finding", f["category"], f["polarity"], "", "", f["start"], f["end"], f["original"]])
+            for a in rec["actions"]:
+                w.writerow(head + ["action", a["type"], "", a["planned"], a["amount_yuan"], a["start"], a["end"], a["original"]])
+        out.flush()
     else:
-        _write_records((e.to_dict() for res in results for e in res.extractions), fmt, output)
+        _write_records(records, fmt, output)
     sys.exit(batch.close())
 
 
@@ -267,26 +279,6 @@ _PERIOD_CHOICE = click.Choice(["year", "quarter", "month"])
 _TABLE_FORMATS = click.Choice(["text", "csv", "md", "xlsx", "json"])
 
 
-def analysis_options(f: Callable) -> Callable:
-    """Options of the commands that build a corpus: taxonomy files and the learned re-scorer."""
-    f = click.option("--no-model", is_flag=True, help="Rules only: do not use the learned re-scorer.")(f)
-    f = click.option("--taxonomy", "taxonomy_files", multiple=True, type=click.Path(exists=True, dir_okay=False),
-                     help="Extend/override the taxonomy with this YAML/TOML file (repeatable).")(f)
-    return f
-
-
-def _by_option(default: str, help_text: str) -> Callable:
-    def check(ctx, param, value):
-        from .aggregate import QueryError, _keys
-
-        try:
-            return tuple(_keys(value))
-        except QueryError as exc:
-            raise click.BadParameter(exc.reason) from None
-
-    return click.option("--by", default=default, show_default=bool(default), callback=check, metavar="COL[,COL...]", help=help_text)
-
-
 class _RecordingBatch(Batch):
     """A Batch that also keeps the skipped inputs (for the corpus's ``skipped`` table)."""
 
@@ -299,7 +291,8 @@ class _RecordingBatch(Batch):
         super().skip(source, stage, reason)
 
 
-def _build_corpus(paths, *, taxonomy_files, no_model, include, exclude, errors_file, strict, quiet, jobs, timeout):
+def _build_corpus(paths, *, taxonomy_files, no_model, include, exclude, errors_file, strict, quiet, jobs, timeout,
+                  engine="local", spark_master=None):
     """Run the pipeline over PATHS (progress and skips on stderr) into a Corpus; returns (corpus, batch)."""
     from dataclasses import replace
 
@@ -310,6 +303,11 @@ def _build_corpus(paths, *, taxonomy_files, no_model, include, exclude, errors_f
 
     tax = load_taxonomy(*taxonomy_files)
     batch = _RecordingBatch(errors_file=errors_file, strict=strict, quiet=quiet)
+    if engine == "spark":
+        from ._cli_spark import SparkRun
+
+        run = SparkRun(paths, taxonomy_files=taxonomy_files, no_model=no_model, master=spark_master, with_json=False)
+        return run.corpus(batch, tax), batch
     results = iter_results(paths, batch=batch, stage="extract", taxonomy=tax, use_model=not no_model, include=include,
                            exclude=exclude, quiet=quiet, jobs=jobs, timeout=timeout)
     corpus = from_results(results, taxonomy=tax)
@@ -364,7 +362,7 @@ def _all_tables(corpus, *, first: str, table, by, polarity, period="year"):
 @click.argument("paths", nargs=-1, required=True, type=click.Path())
 @click.option("--table", "kind", type=click.Choice(["frequency", "cooccurrence", "actions", "fines"]), default="frequency",
               show_default=True, help="Which table: category frequency, co-occurrence in reports, issue to action, fine totals.")
-@_by_option("", "Group by these columns (frequency, fines): org, province, city, county, year, quarter, month, doc_type, source.")
+@by_option("", "Group by these columns (frequency, fines): org, province, city, county, year, quarter, month, doc_type, source.")
 @click.option("--polarity", type=_POLARITY_CHOICE, default="found", show_default=True, help="Which mentions count.")
 @click.option("--unit", type=click.Choice(["reports", "mentions"]), default="reports", show_default=True,
               help="Count reports where a category occurs, or mentions.")
@@ -372,17 +370,21 @@ def _all_tables(corpus, *, first: str, table, by, polarity, period="year"):
 @click.option("--format", "fmt", type=_TABLE_FORMATS, default="text", show_default=True,
               help="text: aligned table; csv: UTF-8 with BOM (Excel); xlsx: every table plus the evidence sheet.")
 @analysis_options
+@engine_options
 @input_options
 @output_option
-def table(paths, kind, by, polarity, unit, top, fmt, taxonomy_files, no_model, include, exclude, errors_file, strict, quiet, jobs, timeout, output):
+def table(paths, kind, by, polarity, unit, top, fmt, taxonomy_files, no_model, engine, spark_master, include, exclude, errors_file,
+          strict, quiet, jobs, timeout, output):
     """Tables of problems: how often each category was found, by any unit or period."""
     from . import aggregate as ag
 
     _need_file(fmt, output)
     if by and kind in ("cooccurrence", "actions"):
         raise click.UsageError(f"--by does not apply to --table {kind}")
+    _check_engine(engine, spark_master, include=include, exclude=exclude)
     corpus, batch = _build_corpus(paths, taxonomy_files=taxonomy_files, no_model=no_model, include=include, exclude=exclude,
-                                  errors_file=errors_file, strict=strict, quiet=quiet, jobs=jobs, timeout=timeout)
+                                  errors_file=errors_file, strict=strict, quiet=quiet, jobs=jobs, timeout=timeout,
+                                  engine=engine, spark_master=spark_master)
     if kind == "frequency":
         df = ag.frequency(corpus, by=by, polarity=polarity, unit=unit, top=top)
     elif kind == "cooccurrence":
@@ -400,7 +402,7 @@ def table(paths, kind, by, polarity, unit, top, fmt, taxonomy_files, no_model, i
 
 @cli.command()
 @click.argument("paths", nargs=-1, required=True, type=click.Path())
-@_by_option("org", "The unit a problem recurs in (comma-separated columns).")
+@by_option("org", "The unit a problem recurs in (comma-separated columns).")
 @click.option("--period", type=_PERIOD_CHOICE, default="year", show_default=True, help="Period for consecutive runs.")
 @click.option("--min-reports", type=click.IntRange(min=1), default=2, show_default=True, help="Reports of one unit a category must be found in.")
 @click.option("--polarity", type=_POLARITY_CHOICE, default="found", show_default=True)
@@ -427,7 +429,7 @@ def recurring(paths, by, period, min_reports, polarity, top, fmt, taxonomy_files
 
 @cli.command()
 @click.argument("paths", nargs=-1, required=True, type=click.Path())
-@_by_option("province", "The unit of the heatmap (one column).")
+@by_option("province", "The unit of the heatmap (one column).")
 @click.option("--period", type=_PERIOD_CHOICE, default="year", show_default=True, help="Period of the trend chart and of recurrence.")
 @click.option("--polarity", type=_POLARITY_CHOICE, default="found", show_default=True)
 @click.option("--title", default="检查报告问题分析 reportmine", show_default=True)
@@ -543,7 +545,9 @@ def main(argv: list[str] | None = None) -> None:
     """Entry point: library errors become one line on stderr and exit 1, never a traceback."""
     _setup_logging()
     try:
-        cli.main(args=argv, prog_name="reportmine", standalone_mode=False)
+        code = cli.main(args=argv, prog_name="reportmine", standalone_mode=False)
+        if isinstance(code, int) and code:  # an Exit raised by a command (--strict): click returns its code
+            sys.exit(code)
     except click.exceptions.Exit as exc:
         sys.exit(exc.exit_code)
     except click.ClickException as exc:

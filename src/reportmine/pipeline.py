@@ -122,7 +122,8 @@ def run(
     ``cache``: a cache file (path) or an open :class:`reportmine.cache.ResultCache`. Files whose content
     was processed before with the same taxonomy, code and stage are taken from it (under the path given
     this time); the others are processed and stored. Results are identical with and without a cache.
-    Pass a ResultCache to read ``cache.stats`` (hits, misses) afterwards.
+    Pass a ResultCache to read ``cache.stats`` (hits, misses) afterwards. The learned model is loaded, and
+    worker processes started, at the first file that needs processing: a run of cache hits does neither.
     """
     own_cache = None
     if cache is not None and not _is_cache(cache):
@@ -246,11 +247,9 @@ def _one_file(path, *, extractor, stage, max_bytes, timeout) -> FileResult:
 
 
 def _run_inline(paths, *, taxonomy, stage, use_model, include, exclude, max_bytes, cache, timeout=None) -> Iterator[FileResult]:
-    extractor = Extractor(taxonomy, model="default" if use_model else None) if stage != "parse" else None
-    if timeout and extractor is not None:
-        extractor.model  # train or load the model before the clock of the first file starts
     from .io import display_path, iter_paths
 
+    extractor = None  # built at the first file that is processed: a run of cache hits never loads the model
     lookup = _Lookup(cache, taxonomy, stage, use_model, max_bytes) if cache is not None else None
     for item in iter_paths(paths, include=include, exclude=exclude):
         if isinstance(item, Skipped):
@@ -263,6 +262,10 @@ def _run_inline(paths, *, taxonomy, stage, use_model, include, exclude, max_byte
             if hit is not None:
                 yield hit
                 continue
+        if extractor is None and stage != "parse":
+            extractor = Extractor(taxonomy, model="default" if use_model else None)
+            if timeout:
+                extractor.model  # train or load the model before the clock of this first file starts
         res = _one_file(item, extractor=extractor, stage=stage, max_bytes=max_bytes, timeout=timeout)
         if lookup is not None:
             lookup.put(key, item, res)
@@ -273,14 +276,10 @@ def _run_pool(paths, *, taxonomy, stage, use_model, include, exclude, jobs, time
     from collections import deque
     from concurrent.futures import TimeoutError as FutureTimeout
 
-    from pebble import ProcessExpired, ProcessPool
+    from pebble import ProcessExpired
 
     from .io import display_path, iter_paths
 
-    if use_model and stage != "parse":
-        from .model import default_model
-
-        default_model()  # train or load once in the parent: forked workers inherit it
     tax_files = tuple(taxonomy.sources[1:]) if taxonomy is not None else ()
     lookup = _Lookup(cache, taxonomy, stage, use_model, max_bytes) if cache is not None else None
     window: deque = deque()  # (source, future or None, cache key, path)
@@ -301,7 +300,18 @@ def _run_pool(paths, *, taxonomy, stage, use_model, include, exclude, jobs, time
             lookup.put(key, path, res)
         return res
 
-    with ProcessPool(max_workers=jobs, initializer=_worker_init, initargs=(tax_files, stage, use_model)) as pool:
+    with contextlib.ExitStack() as stack:
+        pool = None  # started at the first file that is processed: a run of cache hits starts no worker
+
+        def start_pool():
+            from pebble import ProcessPool
+
+            if use_model and stage != "parse":
+                from .model import default_model
+
+                default_model()  # train or load once in the parent, before any clock starts: forked workers inherit it
+            return stack.enter_context(ProcessPool(max_workers=jobs, initializer=_worker_init, initargs=(tax_files, stage, use_model)))
+
         try:
             for item in iter_paths(paths, include=include, exclude=exclude):
                 if isinstance(item, Skipped):
@@ -313,11 +323,14 @@ def _run_pool(paths, *, taxonomy, stage, use_model, include, exclude, jobs, time
                     if hit is not None:
                         window.append((hit, None, None, None))
                     else:
+                        if pool is None:
+                            pool = start_pool()
                         window.append((source, pool.schedule(_work, args=(str(item), max_bytes), timeout=timeout), key, item))
                 while len(window) > 2 * jobs:
                     yield settle(window.popleft())
             while window:
                 yield settle(window.popleft())
         except BaseException:  # closed early (--strict) or interrupted: do not wait for files in flight
-            pool.stop()
+            if pool is not None:
+                pool.stop()
             raise

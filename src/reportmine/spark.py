@@ -80,32 +80,23 @@ def _schema():
 
 # --------------------------------------------------------------------------- bytes -> Document
 
-_TMP: dict[str, Any] = {}
-
-
 def document_from_bytes(data: bytes, source: str, *, max_bytes: int = MAX_BYTES) -> Document:
     """A Document from a file's bytes, exactly as :func:`reportmine.io.read_document` reads the file
-    (the kind follows the suffix of ``source``): the bytes go to a private temporary file that
-    read_document reads. Raises ReadError naming ``source``."""
+    (the kind follows the suffix of ``source``): the bytes go to a private temporary folder, removed
+    once read_document has read them (Spark's Python workers end without running exit handlers, so
+    nothing may be left for those to remove). Raises ReadError naming ``source``."""
     from .errors import ReadError
 
     suffix = "".join(c for c in Path(source.rsplit("/", 1)[-1]).suffix if c.isalnum() or c == ".")[:12]
     if len(data) > max_bytes:  # the message of reportmine.io for the same case
         raise ReadError(source, f"file too large ({len(data)} bytes > limit {max_bytes})", stage="read")
-    tmpdir = _TMP.get("dir")
-    if tmpdir is None or not os.path.isdir(tmpdir.name):
-        tmpdir = _TMP["dir"] = tempfile.TemporaryDirectory(prefix="reportmine-spark-")
-    tmp = Path(tmpdir.name) / f"input{suffix}"
-    try:
-        tmp.write_bytes(data)
-        doc = read_document(tmp, max_bytes=max_bytes)
-    except ReadError as exc:
-        raise ReadError(source, exc.reason, line=exc.line, stage=exc.stage) from None
-    finally:
+    with tempfile.TemporaryDirectory(prefix="reportmine-spark-", ignore_cleanup_errors=True) as tmpdir:
+        tmp = Path(tmpdir) / f"input{suffix}"
         try:
-            tmp.unlink()
-        except OSError:
-            pass
+            tmp.write_bytes(data)
+            doc = read_document(tmp, max_bytes=max_bytes)
+        except ReadError as exc:
+            raise ReadError(source, exc.reason, line=exc.line, stage=exc.stage) from None
     return dataclasses.replace(doc, source=source)
 
 
@@ -123,14 +114,13 @@ def _extractor(tax_texts: tuple[tuple[str, str], ...], model_bc, use_model: bool
     key = (tax_texts, use_model, getattr(model_bc, "id", None))
     got = _STATE.get("key")
     if got != key:
-        files = []
-        if tax_texts:
-            d = tempfile.mkdtemp(prefix="reportmine-tax-")
+        with tempfile.TemporaryDirectory(prefix="reportmine-tax-", ignore_cleanup_errors=True) as d:
+            files = []  # the driver's taxonomy files, written here for load_taxonomy, which reads them at once
             for i, (name, text) in enumerate(tax_texts):
                 p = Path(d) / f"{i:02d}_{Path(name).name}"
                 p.write_text(text, encoding="utf-8")
                 files.append(p)
-        tax = load_taxonomy(*files)
+            tax = load_taxonomy(*files)
         model = pickle.loads(model_bc.value) if (use_model and model_bc is not None) else None
         _STATE["key"] = key
         _STATE["extractor"] = Extractor(tax, model=model)
@@ -361,10 +351,10 @@ def _int(v) -> int:
     return -1 if v is None else int(v)
 
 
-def spark_session(master: str | None = None, *, app_name: str = "reportmine") -> "SparkSession":
+def spark_session(master: str | None = None, *, app_name: str = "reportmine", conf: dict[str, str] | None = None) -> "SparkSession":
     """The active SparkSession, or a new one with Arrow enabled. Its master: ``master``, else
     ``$REPORTMINE_SPARK_MASTER``, else the one spark-submit (or ``PYSPARK_SUBMIT_ARGS``) gives, else
-    ``local[*]`` with executors on this Python."""
+    ``local[*]`` with executors on this Python. ``conf``: more Spark settings for a new session."""
     import sys
 
     from pyspark.sql import SparkSession
@@ -375,6 +365,8 @@ def spark_session(master: str | None = None, *, app_name: str = "reportmine") ->
     master = master or os.environ.get("REPORTMINE_SPARK_MASTER") or None
     submitted = "PYSPARK_GATEWAY_PORT" in os.environ or "--master" in os.environ.get("PYSPARK_SUBMIT_ARGS", "")
     builder = SparkSession.builder.appName(app_name).config("spark.sql.execution.arrow.pyspark.enabled", "true")
+    for key, value in (conf or {}).items():
+        builder = builder.config(key, value)
     if master is not None:
         builder = builder.master(master)
     elif not submitted:
