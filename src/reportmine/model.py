@@ -45,6 +45,9 @@ THRESHOLDS = {"category": 0.25, "action": 0.35}
 #: probability >= the first number, the most likely category (action type) is asserted even below its
 #: threshold, provided its own probability is >= the second number (chosen by cross-validation)
 RESCUE = {"category": (0.6, 0.05), "action": (0.6, 0.05)}
+#: where an explicit cue decides a polarity, the polarity model overrules it only with at least this
+#: probability (chosen by cross-validation)
+POL_OVERRIDE = 0.75
 #: model hyper-parameters (chosen by cross-validation on the train split)
 PARAMS = {"ngram": (1, 3), "C": 32.0, "pol_C": 8.0, "class_weight": None, "words": False}
 
@@ -114,6 +117,11 @@ def _sentence_units(extractor, report: "Report", doc_type: str):
                     toks += [f"A_{c.id}", f"AP_{c.rule}"]
                     acts[c.id].append(c)
             yield sent, " ".join(toks), cats, acts
+
+
+def _pol_tokens(category: str, cands: list, doc_type: str) -> str:
+    """Rule tokens of a (sentence, category) row of the polarity model."""
+    return f"CAT_{category} " + " ".join(f"R_{c.rule}" for c in cands) + f" D_{doc_type}"
 
 
 def _window(sent_text: str, cands: list, offset: int) -> str:
@@ -286,11 +294,13 @@ class StackedModel:
                 elif any(c.certain for c in cs):  # an explicit cue decides; the model only where rules guess
                     pols = [c.rule for c in cs if c.certain]
                     pol = max(sorted(set(pols)), key=pols.count)  # ties: found < not_found < requirement
-                    cat_dec.append((lab, pol, [c for c in cs if c.rule == pol], prob))
+                    pol_rows.append((len(out), len(cat_dec)))  # the model may still overrule (POL_OVERRIDE)
+                    cat_dec.append([lab, pol, [c for c in cs if c.rule == pol], prob, sent.text,
+                                    _window(sent.text, cs, sent.nstart), _pol_tokens(lab, cs, doc_type)])
                 else:
                     pol_rows.append((len(out), len(cat_dec)))
                     cat_dec.append([lab, None, cs, prob, sent.text, _window(sent.text, cs, sent.nstart),
-                                    f"CAT_{lab} " + " ".join(f"R_{c.rule}" for c in cs) + f" D_{doc_type}"])
+                                    _pol_tokens(lab, cs, doc_type)])
             act_dec = []
             for j, lab in enumerate(self.act_labels):
                 cs = acts.get(lab, [])
@@ -303,10 +313,15 @@ class StackedModel:
             from .features import linear_scores
 
             W, b = self._linear("pol", self.pol_clf)
-            pols = self.pol_clf.classes_[linear_scores(Xp, W, b).argmax(axis=1)]
-            for (i, k), pol in zip(pol_rows, pols):
-                r = out[i][1][k]
-                out[i][1][k] = (r[0], str(pol), r[2], r[3])
+            sc = linear_scores(Xp, W, b)
+            pr = np.exp(sc - sc.max(axis=1, keepdims=True))
+            conf = (pr / pr.sum(axis=1, keepdims=True)).max(axis=1)
+            pols = self.pol_clf.classes_[sc.argmax(axis=1)]
+            for (i, k), pol, p in zip(pol_rows, pols, conf):
+                lab, rule_pol, cs, prob = out[i][1][k][:4]
+                if rule_pol is None or (pol != rule_pol and p >= POL_OVERRIDE):
+                    rule_pol = str(pol)
+                out[i][1][k] = (lab, rule_pol, cs, prob)
         return out
 
 
@@ -349,7 +364,7 @@ def _units_with_gold(extractor, records: Sequence[dict]):
                         else:
                             cs_p = cs
                         pol_rows.append((sent.text, _window(sent.text, cs_p, sent.nstart),
-                                         f"CAT_{cat} " + " ".join(f"R_{c.rule}" for c in cs_p) + f" D_{dt}", pol, rec["file"]))
+                                         _pol_tokens(cat, cs_p, dt), pol, rec["file"]))
     return sent_rows, pol_rows, doc_rows
 
 
