@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as _dt
 import re
 
-__all__ = ["DATE_RE", "parse_date", "find_date"]
+__all__ = ["DATE_RE", "DATE_FIRST", "parse_date", "find_date"]
 
 _D = "0-9０-９〇零○OoＯ一二两三四五六七八九十"
 _X = "xXｘＸ×＊*"
@@ -15,6 +15,8 @@ DATE_RE = re.compile(
     rf"(?:(?P<m>[{_D}]{{1,3}}|[{_X}]{{1,2}})\s*月\s*(?:(?P<d>[{_D}]{{1,3}}|[{_X}]{{1,2}})\s*[日号號])?)?"
     r"|(?<![\d.])(?P<iy>(?:19|20)\d{2})[-/.](?P<im>\d{1,2})(?:[-/.](?P<id>\d{1,2}))?(?![\d:])"
 )
+#: the characters a match of DATE_RE can start with (ROC prefix, year digits or placeholders, 19xx/20xx)
+DATE_FIRST = frozenset("中民" + "0123456789０１２３４５６７８９〇零○OoＯ一二两三四五六七八九十" + "百" + _X)
 _DIGITS = {c: str(i % 10) for i, c in enumerate("0123456789")}
 _DIGITS.update({c: str(i) for i, c in enumerate("０１２３４５６７８９")})
 _DIGITS.update({c: "0" for c in "〇零○OoＯ"})

@@ -39,7 +39,9 @@ CLUSTER_COLUMNS = ("cluster", "size", "reports", "n_units", "terms", "units", "e
 
 _PROBLEM = re.compile(
     r"存在(?!的|问题的)[^。；，,]{1,30}?(?:问题|现象|情况|隐患|不足|漏洞|差距)"
-    r"|(?:检查|督查|抽查|暗访|自查|核查|稽查|巡查)中?发现(?!的|问题)"
+    # every alternative opens with a literal character, so that ``re`` skips ahead to the characters that
+    # can start one (about 25 times faster than trying each alternative everywhere)
+    + "".join(f"|{w}中?发现(?!的|问题)" for w in ("检查", "督查", "抽查", "暗访", "自查", "核查", "稽查", "巡查")) +
     r"|不及时|不规范|不到位|不严格|不严谨|不完善|不健全|不齐全|不完整|不准确|不清晰|不清楚|不符合|不符|不达标|不统一|不落实"
     r"|不按规定|不按要求|不认真|不熟练|不一致|不明确|不合理"
     r"|未按(?:规定|要求|时|址|频次|标准|流程)|未及时|未落实|未执行|未严格|未建立|未配备|未开展|未做到|未能"
@@ -48,12 +50,20 @@ _PROBLEM = re.compile(
     r"|故障|损坏|失灵|停机|瘫痪|中断|失效|不畅|无法|难以|仍有|仍存在|经常出现|时常"
 )
 _NEGATED = re.compile(r"(?:未发现|没有发现|未见|未出现|没有出现|未发生|没有发生|不存在|无|杜绝|避免|防止|减少|排除)[^，。；]{0,12}$")
-_REQUIREMENT = re.compile(
+# a requirement: a sentence opening with 要/应/需/须, or one of these anywhere (every alternative opens
+# with a literal character, so that ``re`` skips ahead to the characters that can start one)
+_REQUIREMENT_OPENING = re.compile(r"^(?:要|应|需|须)")
+_REQUIREMENT_ANYWHERE = re.compile(
     r"严禁|禁止|不得|杜绝|必须|务必|应当|要求各|确保|力争|一经发现|一经查实|如发现|若发现|凡发现|一旦发现|如再|"
-    r"^(?:要|应|需|须)|[要应需]加强|进一步加强|"
+    r"要加强|应加强|需加强|进一步加强|"
     r"对[^，。；]{2,20}的[^，。；]{0,8}[，,]|"
     r"对[^，。；]{0,14}的(?:单位|企业|网点|人员|个人|员工|支局|部门)[^，。；]{0,8}(?:将|要|予以|给予|依法|一律|纳入)|将于|将在"
 )
+
+
+def _requirement(text: str) -> bool:
+    """The sentence states a requirement (严禁…, 要加强…, 对…的单位将…)."""
+    return bool(_REQUIREMENT_OPENING.match(text) or _REQUIREMENT_ANYWHERE.search(text))
 _PURPOSE = re.compile(r"^(?:为了?|根据|按照|依据|针对|对照|围绕|结合|通过)")
 _CLAUSE = re.compile(r"[^，,；;：:。！？!?]+")
 _MIN_CHARS = 8
@@ -63,10 +73,12 @@ def _cues(text: str) -> Iterator[tuple[re.Match, tuple[int, int]]]:
     """Problem wordings of a sentence with the span they speak of: their clause, or their clause and the
     next when the wording only leads in (检查发现，…). Negated wordings (未发现…, 不存在…) and wordings in a
     purpose clause (为…, 针对…) are left out; requirements are the caller's concern."""
-    clauses = [(m.start(), m.end()) for m in _CLAUSE.finditer(text)]
+    clauses = None  # computed at the first wording that is not negated
     for m in _PROBLEM.finditer(text):
         if _NEGATED.search(text[max(0, m.start() - 16): m.start()]):
             continue
+        if clauses is None:
+            clauses = [(c.start(), c.end()) for c in _CLAUSE.finditer(text)]
         i = next((k for k, (a, b) in enumerate(clauses) if a <= m.start() < b), None)
         if i is None:
             continue
@@ -81,7 +93,7 @@ def _cues(text: str) -> Iterator[tuple[re.Match, tuple[int, int]]]:
 def problem_cue(text: str) -> str | None:
     """The first problem wording of a sentence that is not a requirement, not negated and not in a
     purpose clause, or None."""
-    if _REQUIREMENT.search(text):
+    if _requirement(text):
         return None
     return next((m.group(0) for m, _ in _cues(text)), None)
 
@@ -102,7 +114,7 @@ def problem_sentences(ex: "Extraction", *, norm: "Callable[[], Normalized | None
     for si, section in enumerate(rep.sections):
         for sent in section.sentences:
             text = sent.text
-            if len(text) < _MIN_CHARS or text.rstrip()[-1:] in "：:" or _REQUIREMENT.search(text):
+            if len(text) < _MIN_CHARS or text.rstrip()[-1:] in "：:" or _requirement(text):
                 continue
             for m, (ca, cb) in _cues(text):
                 if mapping is None:

@@ -5,7 +5,10 @@ scikit-learn model over title, opening text and structure features, trained on t
 """
 from __future__ import annotations
 
+import functools
 import re
+
+import ahocorasick
 
 from .polarity import cue_lists
 from .structure import Report
@@ -13,6 +16,22 @@ from .structure import Report
 __all__ = ["doc_type_by_title", "doc_type_features", "rule_doc_type"]
 
 _PAREN = re.compile(r"[（(【\[][^）)】\]]{0,12}[）)】\]]")
+_ARTICLE = re.compile(r"第[一二三四五六七八九十百\d]+条")
+_FOUND_HINT = re.compile(r"检查发现|存在[^，。]{0,12}问题|自查")
+
+
+@functools.lru_cache(maxsize=1)
+def _title_words() -> tuple[ahocorasick.Automaton, tuple[tuple[str, str, re.Pattern], ...]]:
+    """(doc_type, keyword, its compiled literal pattern) of the title keywords, in cue-list order, and an
+    automaton that finds which of them (their indices in that order) a title holds."""
+    words = tuple((dtype, w, re.compile(re.escape(w))) for dtype, ws in cue_lists()["doc_type_title"].items() for w in ws)
+    auto = ahocorasick.Automaton()
+    for i, (_, w, _) in enumerate(words):
+        if w not in auto:
+            auto.add_word(w, [])
+        auto.get(w).append(i)
+    auto.make_automaton()
+    return auto, words
 
 
 def doc_type_by_title(title: str | None) -> str | None:
@@ -21,12 +40,14 @@ def doc_type_by_title(title: str | None) -> str | None:
         return None
     t = _PAREN.sub("", title).strip()
     best: tuple[int, int, str] | None = None
-    for dtype, words in cue_lists()["doc_type_title"].items():
-        for w in words:
-            for m in re.finditer(re.escape(w), t):
-                key = (m.end(), len(w), dtype)
-                if best is None or key[:2] > best[:2]:
-                    best = key
+    auto, words = _title_words()
+    present = sorted({i for _, idx in auto.iter(t) for i in idx})  # in cue-list order, as ties are settled
+    for i in present:
+        dtype, w, pat = words[i]
+        for m in pat.finditer(t):
+            key = (m.end(), len(w), dtype)
+            if best is None or key[:2] > best[:2]:
+                best = key
     return best[2] if best else None
 
 
@@ -58,8 +79,8 @@ def rule_doc_type(report: Report) -> tuple[str, bool]:
         return ("essay" if cues["essay_words"].search(text) else by_title or "other"), True
     if by_title:
         return by_title, True
-    if len(re.findall(r"第[一二三四五六七八九十百\d]+条", text)) >= 3:
+    if len(_ARTICLE.findall(text)) >= 3:
         return "regulation", False
-    if re.search(r"检查发现|存在[^，。]{0,12}问题|自查", text) and (report.org or report.addressee):
+    if _FOUND_HINT.search(text) and (report.org or report.addressee):
         return "inspection_summary", False
     return "other", False

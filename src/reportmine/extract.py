@@ -16,7 +16,7 @@ from typing import Iterator
 import ahocorasick
 
 from .doctype import rule_doc_type
-from .polarity import clause_context, clauses, continues, decide_polarity, is_future
+from .polarity import clauses, continues, decide_polarity, firm_requirement, is_future
 from .structure import Report, Section, Sentence
 from .taxonomy import PATTERN_TIMEOUT, Taxonomy, default_taxonomy
 
@@ -30,6 +30,11 @@ _MONEY = re.compile(
 _PARTY = re.compile(
     r"(?:对|给予|将)(?P<p>[^，。；,;:：]{1,18}?)(?:分别)?(?:给予|予以|处以|进行|作出|作|扣|罚|通报|实行|处|停|调|辞|下岗|约谈|警告|批评|作了)"
 )
+_PARTY_LEAD = re.compile(r"^(?:上述|该|以上|有关)?(?:问题的?)?")
+_NOT_PARTY = re.compile(r"问题|情况|工作|检查|整改")
+_DISTRIBUTES_FOUND = re.compile(r"检查发现|检查中发现|发现|存在(?:以下|如下|的)?(?:主要)?问题")
+_HEADING_FOUND = re.compile(r"存在的(?:主要)?问题|发现的问题|主要问题|问题及|检查发现|存在问题")
+_HEADING_REQUIREMENT = re.compile(r"要求|下一步|今后|工作打算|措施|建议|目标|禁止|职责")
 _PARTY_WORDS = re.compile(
     r"(责任人|当事人|直接责任人|柜台人员|营业员|投递员[\u4e00-\u9fff]?某?|快递员[\u4e00-\u9fff]?某?|揽投员[\u4e00-\u9fff]?某?|"
     r"收件员[\u4e00-\u9fff]?某?|相关人员|相关责任人|网点负责人|支局长|班组长|该网点|该企业|该公司|涉事[\u4e00-\u9fff]{1,6})"
@@ -116,11 +121,9 @@ def parse_money(text: str) -> float | None:
 
 
 def _money_value(m: re.Match) -> float | None:
-    import cn2an
-
     num = m.group("num").replace(",", "")
     try:
-        value = float(num) if num[0].isdigit() else float(cn2an.cn2an(num, "smart"))
+        value = float(num) if num[0].isdigit() else _cn_number(num)
     except (ValueError, KeyError, IndexError):
         return None
     if m.group("wan"):
@@ -128,23 +131,57 @@ def _money_value(m: re.Match) -> float | None:
     return int(value) if value == int(value) else value
 
 
-def _automaton(tax: Taxonomy) -> ahocorasick.Automaton:
-    """The taxonomy's Aho-Corasick automaton over cues, topics and exclusions, built once per taxonomy."""
+@functools.lru_cache(maxsize=4096)
+def _cn_number(num: str) -> float:
+    """A Chinese numeral's value (cn2an, slow: memoized per distinct numeral)."""
+    import cn2an
+
+    return float(cn2an.cn2an(num, "smart"))
+
+
+def _automaton(tax: Taxonomy) -> tuple[ahocorasick.Automaton, dict[str, list]]:
+    """The taxonomy's Aho-Corasick automaton and its regex patterns, built once per taxonomy.
+
+    The automaton finds cues, topics and exclusions, and the words that tell which regex patterns may
+    match a text at all: every match of a pattern holds a word of each of its groups
+    (:func:`reportmine.taxonomy.required_literals`). Groups of words of two characters or more get a bit
+    each. A word maps to ``(word, ((kind, id, role), ...), bits of the groups that hold it)``.
+
+    Patterns, per kind (categories, actions): ``(id, compiled pattern, bits needed, other groups)``, the
+    other groups (with single characters, too common to look for in the automaton) being checked with
+    ``in``."""
     cached = tax._compiled.get("automaton")
     if cached is not None:
         return cached
-    auto = ahocorasick.Automaton()
     table: dict[str, list[tuple[str, str, str]]] = {}
     for kind, entries in (("category", tax.categories), ("action", tax.actions)):
         for e in entries.values():
             for role, words in (("cue", e.cues), ("topic", e.topics), ("exclude", e.exclude)):
                 for w in words:
                     table.setdefault(w, []).append((kind, e.id, role))
-    for word, values in table.items():
-        auto.add_word(word, (word, tuple(values)))
+    gated: dict[str, list] = {}
+    bits: dict[str, int] = {}  # word -> bits of the pattern groups that hold it
+    n_groups = 0
+    for attr in ("categories", "actions"):
+        gated[attr] = []
+        for cid, pat, required in tax.prefiltered_patterns(attr):
+            need = 0
+            other = []
+            for group in required:
+                if all(len(w) >= 2 for w in group):
+                    for w in group:
+                        bits[w] = bits.get(w, 0) | 1 << n_groups
+                    need |= 1 << n_groups
+                    n_groups += 1
+                else:
+                    other.append(group)
+            gated[attr].append((cid, pat, need, tuple(other)))
+    auto = ahocorasick.Automaton()
+    for word in list(table) + sorted(set(bits) - set(table)):
+        auto.add_word(word, (word, tuple(table.get(word, ())), bits.get(word, 0)))
     auto.make_automaton()
-    tax._compiled["automaton"] = auto
-    return auto
+    tax._compiled["automaton"] = auto, gated
+    return auto, gated
 
 
 class Extractor:
@@ -168,12 +205,25 @@ class Extractor:
         """(start, end, kind, id, role, cue) in normalized text[a:b], exclusions applied."""
         seg = text[a:b]
         raw: list[tuple[int, int, str, str, str, str]] = []
-        for end_idx, (word, values) in _automaton(self.taxonomy).iter(seg):
-            s = end_idx - len(word) + 1
+        # matches are told apart by id (a loaded taxonomy never uses one id for a category and an action)
+        by_id = not set(self.taxonomy.categories) & set(self.taxonomy.actions)
+        excl: dict = {}  # id -> spans of its exclusions
+        present = 0  # bits of the pattern word groups that occur in seg
+        auto, gated = _automaton(self.taxonomy)
+        for end_idx, (word, values, mask) in auto.iter(seg):
+            present |= mask
+            if not values:
+                continue
+            s, e = a + end_idx - len(word) + 1, a + end_idx + 1
             for kind, cid, role in values:
-                raw.append((a + s, a + end_idx + 1, kind, cid, role, word))
+                if role == "exclude":
+                    excl.setdefault(cid if by_id else (kind, cid), []).append((s, e))
+                else:
+                    raw.append((s, e, kind, cid, role, word))
         for kind, attr in (("category", "categories"), ("action", "actions")):
-            for cid, pat in self.taxonomy.compiled_patterns(attr):
+            for cid, pat, need, other in gated[attr]:
+                if need & ~present or other and not all(any(w in seg for w in group) for group in other):
+                    continue  # a word group that every match holds does not occur: no match
                 try:
                     for m in pat.finditer(seg, timeout=PATTERN_TIMEOUT):
                         raw.append((a + m.start(), a + m.end(), kind, cid, "cue", m.group(0)))
@@ -181,89 +231,104 @@ class Extractor:
                     log.warning("pattern %r of %s abandoned on a sentence (time limit)", pat.pattern, cid)
         quoted = [(a + m.start(), a + m.end()) for m in _QUOTED.finditer(seg)]  # non-overlapping, sorted
         q_starts = [q[0] for q in quoted]
-        excl: dict[tuple[str, str], list[tuple[int, int]]] = {}
-        for s, e, k, c, r, _ in raw:
-            if r == "exclude":
-                excl.setdefault((k, c), []).append((s, e))
         kept = []
         for m in raw:
-            s, e, kind, cid, role, _w = m
-            if role == "exclude":
+            s, e, kind, cid, _role, _w = m
+            spans = excl.get(cid if by_id else (kind, cid))
+            if spans and any(xs <= s and e <= xe for xs, xe in spans):
                 continue
-            if any(xs <= s and e <= xe for xs, xe in excl.get((kind, cid), ())):
-                continue
-            qi = bisect.bisect_left(q_starts, s) - 1
-            if qi >= 0 and quoted[qi][0] < s and e < quoted[qi][1]:
-                continue  # inside a document name 《…》
+            if quoted:
+                qi = bisect.bisect_left(q_starts, s) - 1
+                if qi >= 0 and quoted[qi][0] < s and e < quoted[qi][1]:
+                    continue  # inside a document name 《…》
             kept.append(m)
         # drop a match contained in a longer one of the same id (cue preferred over topic): one sweep in
         # start order, remembering per id the furthest end of a kept cue and of any kept match
         kept.sort(key=lambda m: (m[0], -(m[1] - m[0])))
         out = []
-        reach_cue: dict[tuple[str, str], int] = {}
-        reach_any: dict[tuple[str, str], int] = {}
+        reach_cue: dict = {}
+        reach_any: dict = {}
         for m in kept:
-            key = (m[2], m[3])
-            if m[1] <= reach_cue.get(key, -1) or (m[4] == "topic" and m[1] <= reach_any.get(key, -1)):
+            cid, e = m[3] if by_id else (m[2], m[3]), m[1]
+            if e <= reach_cue.get(cid, -1) or (m[4] == "topic" and e <= reach_any.get(cid, -1)):
                 continue
             out.append(m)
-            reach_any[key] = max(reach_any.get(key, -1), m[1])
-            if m[4] == "cue":
-                reach_cue[key] = max(reach_cue.get(key, -1), m[1])
+            if e > reach_any.get(cid, -1):
+                reach_any[cid] = e
+            if m[4] == "cue" and e > reach_cue.get(cid, -1):
+                reach_cue[cid] = e
         return out
 
     def candidates(self, report: Report, doc_type: str) -> Iterator[Candidate]:
         """Every cue occurrence in the report with its clause context and rule decision."""
+        for row in self._candidate_rows(report):
+            yield Candidate(*row)
+
+    def _candidate_rows(self, report: Report) -> Iterator[tuple]:
+        """The fields of :meth:`candidates`, as tuples (what the rules alone need, without the objects)."""
         text = report.norm.text
         # one pass of the automaton and the patterns over the report, then bucketed by sentence
         all_matches = self._matches(text, report.nstart, report.nend)
         starts = [m[0] for m in all_matches]
         for si, section in enumerate(report.sections):
-            heading_ctx = self._heading_context(section, report)
+            heading_ctx: str | None | bool = False  # False: not computed yet
             for sent in section.sentences:
-                cls = clauses(text, sent.nstart, sent.nend)
-                inherited: str | None = None
-                prev_neg = False
                 lo, hi = bisect.bisect_left(starts, sent.nstart), bisect.bisect_left(starts, sent.nend)
                 matches = [m for m in all_matches[lo:hi] if m[1] <= sent.nend]
+                if not matches:
+                    continue
+                cls = clauses(text, sent.nstart, sent.nend)
+                clause_starts = [ca for ca, _ in cls]
                 by_clause: dict[int, list] = {}
-                for m in matches:
-                    ci = next((i for i, (ca, cb) in enumerate(cls) if ca <= m[0] < cb), len(cls) - 1)
+                # the state carried from clause to clause (negation, distributed polarity) only matters up to
+                # the last clause with a category mention
+                last_cat = -1
+                for m in matches:  # the clause the match starts in (clauses are sorted and disjoint), else the last
+                    i = bisect.bisect_right(clause_starts, m[0]) - 1
+                    ci = i if i >= 0 and m[0] < cls[i][1] else len(cls) - 1
                     by_clause.setdefault(ci, []).append(m)
-                for ci, (ca, cb) in enumerate(cls):
-                    ctext = text[ca:cb]
-                    share_neg = prev_neg and continues(ctext)
+                    if m[2] == "category" and ci > last_cat:
+                        last_cat = ci
+                inherited: str | None = None
+                prev_neg = False
+                for ci in range(max(by_clause) + 1):
+                    ca, cb = cls[ci]
+                    if ci <= last_cat:
+                        ctext = text[ca:cb]
+                        share_neg = prev_neg and continues(ctext)
                     clause_neg = False
-                    for s, e, kind, cid, role, word in by_clause.get(ci, []):
+                    for s, e, kind, cid, role, word in by_clause.get(ci, ()):
                         pre, post = text[ca:s], text[e:cb]
                         if kind == "category":
+                            if heading_ctx is False:
+                                heading_ctx = self._heading_context(section, report)
                             pol, certain = decide_polarity(pre, post, topic=role == "topic", inherited=inherited,
                                                            heading_ctx=heading_ctx, inherit_negation=share_neg)
                             clause_neg = clause_neg or pol == "not_found"
                             rule = pol
                         else:
-                            sentence_before = text[sent.nstart:s]
-                            rule = "planned" if is_future(sentence_before[-40:], sentence=sent.text, heading=section.heading) else "taken"
+                            sentence_before = text[max(sent.nstart, s - 40):s]
+                            rule = "planned" if is_future(sentence_before, sentence=sent.text, heading=section.heading) else "taken"
                             certain = False
-                        yield Candidate(kind, cid, role, word, sent, si, (ca, cb), pre, post, rule, certain)
-                    prev_neg = clause_neg or share_neg
-                    inherited = self._distributes(ctext) or inherited
+                        yield kind, cid, role, word, sent, si, (ca, cb), pre, post, rule, certain
+                    if ci < last_cat:
+                        prev_neg = clause_neg or share_neg
+                        inherited = self._distributes(ctext) or inherited
 
     @staticmethod
     def _distributes(clause_text: str) -> str | None:
-        ctx = clause_context(clause_text)
-        if ctx.firm_req:
+        if firm_requirement(clause_text):
             return "requirement"
-        if re.search(r"检查发现|检查中发现|发现|存在(?:以下|如下|的)?(?:主要)?问题", clause_text):
+        if _DISTRIBUTES_FOUND.search(clause_text):
             return "found"
         return None
 
     @staticmethod
     def _heading_context(section: Section, report: Report) -> str | None:
         h = section.heading or ""
-        if re.search(r"存在的(?:主要)?问题|发现的问题|主要问题|问题及|检查发现|存在问题", h):
+        if _HEADING_FOUND.search(h):
             return "found"
-        if re.search(r"要求|下一步|今后|工作打算|措施|建议|目标|禁止|职责", h):
+        if _HEADING_REQUIREMENT.search(h):
             return "requirement"
         return None
 
@@ -278,13 +343,13 @@ class Extractor:
         fdec: list[tuple] = []  # (sentence, section, category, polarity, (a, b), cue, score)
         adec: list[tuple] = []  # (sentence, section, type, planned, (a, b), cue)
         if model is None:
-            for c in self.candidates(report, doc_type):
-                if c.rule is None:
+            for kind, cid, _role, cue, sent, si, clause, _pre, _post, rule, _certain in self._candidate_rows(report):
+                if rule is None:
                     continue
-                if c.kind == "category":
-                    fdec.append((c.sentence, c.section_index, c.id, c.rule, c.clause, c.cue, 1.0))
+                if kind == "category":
+                    fdec.append((sent, si, cid, rule, clause, cue, 1.0))
                 else:
-                    adec.append((c.sentence, c.section_index, c.id, c.rule == "planned", c.clause, c.cue))
+                    adec.append((sent, si, cid, rule == "planned", clause, cue))
         else:
             sec_of = {s.nstart: i for i, sec in enumerate(report.sections) for s in sec.sentences}
             for sent, cats, acts in model.decide_sentences(self, report, doc_type):
@@ -321,6 +386,8 @@ class Extractor:
         findings.sort(key=lambda f: (f.start, f.category, f.polarity))
         actions = []
         seen = set()
+        link_of = self._linker(findings)
+        sent_party: dict[int, str | None] = {}
         for sent, si, aid, planned, (a, b), cue in adec:
             if (sent.nstart, aid) in seen:
                 continue
@@ -330,8 +397,12 @@ class Extractor:
             amount = None
             if aid in ("fine", "administrative_penalty"):
                 amount = parse_money(clause_text) or parse_money(sent.text)
-            party = self._party(clause_text) or self._party(sent.text)
-            link = self._link(findings, si, norm.to_original(sent.nstart, sent.nend), oa)
+            party = self._party(clause_text)
+            if not party:  # the sentence's (the same for each of its actions)
+                if sent.nstart not in sent_party:
+                    sent_party[sent.nstart] = self._party(sent.text)
+                party = sent_party[sent.nstart]
+            link = link_of(si, (sent.start, sent.end), oa)  # a sentence's start/end: to_original(nstart, nend)
             actions.append(Action(aid, clause_text, norm.original[oa:ob], oa, ob, amount, party, link, bool(planned), si, cue))
         actions.sort(key=lambda x: (x.start, x.type))
         return Extraction(report, doc_type, tuple(findings), tuple(actions))
@@ -341,20 +412,38 @@ class Extractor:
         m = _PARTY.search(text)
         if m:
             p = m.group("p").strip()
-            p = re.sub(r"^(?:上述|该|以上|有关)?(?:问题的?)?", "", p) or p
-            if 1 < len(p) <= 18 and not re.search(r"问题|情况|工作|检查|整改", p):
+            p = _PARTY_LEAD.sub("", p) or p
+            if 1 < len(p) <= 18 and not _NOT_PARTY.search(p):
                 return p
         m = _PARTY_WORDS.search(text)
         return m.group(1) if m else None
 
     @staticmethod
-    def _link(findings: list[Finding], section_index: int, sent_span: tuple[int, int], action_start: int) -> int | None:
-        sa, sb = sent_span
-        same_sentence = [i for i, f in enumerate(findings) if sa <= f.start < sb and f.start <= action_start and f.polarity == "found"]
-        if same_sentence:
-            return same_sentence[-1]
-        same_section = [i for i, f in enumerate(findings) if f.section == section_index and f.polarity == "found" and f.start <= action_start]
-        return same_section[-1] if same_section else None
+    def _linker(findings: list[Finding]):
+        """``link(section_index, sentence_span, action_start)``: the finding an action answers, the last
+        'found' finding of its sentence that starts before it, else the last of its section; None if none.
+        Findings are sorted by start, so "last" is found by bisection."""
+        f_starts: list[int] = []  # 'found' findings: starts and indices, in order
+        f_index: list[int] = []
+        by_section: dict[int | None, tuple[list[int], list[int]]] = {}
+        for i, f in enumerate(findings):
+            if f.polarity == "found":
+                f_starts.append(f.start)
+                f_index.append(i)
+                starts, index = by_section.setdefault(f.section, ([], []))
+                starts.append(f.start)
+                index.append(i)
+
+        def link(section_index: int, sent_span: tuple[int, int], action_start: int) -> int | None:
+            sa, sb = sent_span
+            k = bisect.bisect_right(f_starts, min(sb - 1, action_start))  # start < sb and start <= action_start
+            if k and f_starts[k - 1] >= sa:
+                return f_index[k - 1]
+            starts, index = by_section.get(section_index, ((), ()))
+            k = bisect.bisect_right(starts, action_start)
+            return index[k - 1] if k else None
+
+        return link
 
 
 @functools.lru_cache(maxsize=4)

@@ -23,6 +23,7 @@ import stat
 import unicodedata
 import zipfile
 import zlib
+from collections import Counter
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -116,16 +117,13 @@ def _no_surrogates(text: str) -> str:
 
 
 def _bad_char_ratio(text: str) -> float:
+    """Share of control, private-use, surrogate, unassigned and replacement characters (line breaks and
+    tabs aside) in the first 200,000 characters (counted per distinct character)."""
     sample = text[:200_000]
     if not sample:
         return 0.0
-    bad = 0
-    for ch in sample:
-        if ch in "\n\r\t\f\v":
-            continue
-        cat = unicodedata.category(ch)
-        if cat in ("Cc", "Co", "Cs", "Cn") or ch == "\ufffd":
-            bad += 1
+    bad = sum(n for ch, n in Counter(sample).items()
+              if ch not in "\n\r\t\f\v" and (unicodedata.category(ch) in ("Cc", "Co", "Cs", "Cn") or ch == "\ufffd"))
     return bad / len(sample)
 
 
@@ -171,12 +169,13 @@ def _common_hanzi() -> frozenset[str]:
 def _plausibility(text: str) -> float:
     """Share of visible characters that are everyday Chinese, ASCII or CJK punctuation (a wrong decoding
     of Chinese bytes gives rare characters)."""
-    sample = [ch for ch in text[:20_000] if not ch.isspace()]
-    if not sample:
+    counts = [(ch, n) for ch, n in Counter(text[:20_000]).items() if not ch.isspace()]  # per distinct character
+    total = sum(n for _, n in counts)
+    if not total:
         return 0.0
     common = _common_hanzi()
-    ok = sum(1 for ch in sample if ch in common or " " < ch < "\x7f" or "\u3000" <= ch <= "\u303f" or "\uff00" <= ch <= "\uffef")
-    return ok / len(sample)
+    ok = sum(n for ch, n in counts if ch in common or " " < ch < "\x7f" or "\u3000" <= ch <= "\u303f" or "\uff00" <= ch <= "\uffef")
+    return ok / total
 
 
 def _utf16_without_bom(data: bytes) -> tuple[str, float] | None:

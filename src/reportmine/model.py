@@ -40,7 +40,7 @@ log = logging.getLogger(__name__)
 MODEL_VERSION = "1"
 #: probability above which the sentence model asserts a category / action type (chosen by
 #: cross-validation on the train split: see ``reportmine.model.cross_validate``)
-THRESHOLDS = {"category": 0.25, "action": 0.35}
+THRESHOLDS = {"category": 0.3, "action": 0.4}
 #: rescue: where a sentence model for "this sentence has some finding" (or "some action") says so with
 #: probability >= the first number, the most likely category (action type) is asserted even below its
 #: threshold, provided its own probability is >= the second number (chosen by cross-validation)

@@ -17,6 +17,7 @@ next to a character): normalizing normalized text changes nothing.
 from __future__ import annotations
 
 import functools
+import itertools
 import re
 from dataclasses import dataclass, field
 from typing import Callable, Iterable, Literal, Sequence
@@ -69,9 +70,9 @@ class Normalized:
         if not 0 <= start <= end <= len(self.text):
             raise ValueError(f"span {start}:{end} outside normalized text of length {len(self.text)}")
         if start == end:
-            pos = int(self.starts[start]) if start < len(self.text) else len(self.original)
+            pos = self.starts.item(start) if start < len(self.text) else len(self.original)
             return pos, pos
-        return int(self.starts[start]), int(self.ends[end - 1])
+        return self.starts.item(start), self.ends.item(end - 1)  # (.item(): a Python int, quicker than int())
 
     def original_text(self, start: int, end: int) -> str:
         """The original text behind a normalized span (the exact quote)."""
@@ -101,9 +102,9 @@ def _apply_edits(text: str, edits: Sequence[Edit]) -> tuple[str, np.ndarray | No
         pos = b
     parts.append(text[pos:])
     n = len(text)
-    cuts = np.zeros(n + 1, dtype=np.int64)
-    np.add.at(cuts, np.fromiter((e[0] for e in kept_edits), np.int64, len(kept_edits)), 1)
-    np.add.at(cuts, np.fromiter((e[1] for e in kept_edits), np.int64, len(kept_edits)), -1)
+    # +1 where an edit starts, -1 where it ends: characters at a running sum of 0 are kept
+    cuts = (np.bincount([e[0] for e in kept_edits], minlength=n + 1)
+            - np.bincount([e[1] for e in kept_edits], minlength=n + 1))
     kept = np.flatnonzero(np.cumsum(cuts)[:n] == 0)
     reps = [(a, b, rep) for a, b, rep in kept_edits if rep]
     if not reps:
@@ -143,15 +144,38 @@ _PINYIN_RE = re.compile(
 )
 
 
+# a match of _PINYIN_RE starts at an opening bracket, or right after one of ?？\ufffd
+_PINYIN_LEAD = re.compile("[(（?？\ufffd]")
+
+
 def _edits_remove_pinyin(text: str) -> list[Edit]:
-    """Remove pinyin annotations right after characters (服務(wù) → 服務); keep (一), (討論稿), (2008)."""
-    return [(m.start(), m.end(), "") for m in _PINYIN_RE.finditer(text)]
+    """Remove pinyin annotations right after characters (服務(wù) → 服務); keep (一), (討論稿), (2008).
+
+    The matches of ``_PINYIN_RE.finditer(text)``, tried only where one can start (a look-behind sees the
+    text before the position tried, as in a search)."""
+    edits: list[Edit] = []
+    pos = 0  # end of the last match: the search goes on from there
+    match = _PINYIN_RE.match
+    for lead in _PINYIN_LEAD.finditer(text):
+        p = lead.start()
+        if text[p] in "?？\ufffd":
+            p += 1
+        if p < pos:
+            continue
+        m = match(text, p)
+        if m:
+            edits.append((m.start(), m.end(), ""))
+            pos = m.end()
+    return edits
 
 
 # one space or tab between CJK characters is an artefact of PDF/OCR extraction; runs of spaces and the
 # ideographic space (U+3000) are deliberate separators (会宁县邮政分公司  投递员  李建军) and stay
+# (the space first, its left context checked behind it: a pattern that opens with a character class lets
+# ``re`` skip ahead to the spaces; same matches as the look-behinds put before it)
 _CJK_SPACE_RE = re.compile(
-    f"(?<=[{CJK}，。、；：！？“”（）《》,;:?!])(?<![ \t\u00a0\u3000][ \t\u00a0])[ \t\u00a0](?![ \t\u00a0\u3000])(?=[{CJK}，。、；：！？“”《》])"
+    f"[ \t\u00a0](?<=[{CJK}，。、；：！？“”（）《》,;:?!][ \t\u00a0])(?<![ \t\u00a0\u3000][ \t\u00a0][ \t\u00a0])"
+    f"(?![ \t\u00a0\u3000])(?=[{CJK}，。、；：！？“”《》])"
 )
 
 
@@ -159,10 +183,18 @@ def _edits_remove_cjk_spaces(text: str) -> list[Edit]:
     """Remove a space inserted between CJK characters (我们 的 → 我们的); Latin words keep their spaces,
     and so do deliberate separators (two spaces or more, U+3000) and indentation."""
     edits = []
+    checked = 0  # text before this position is known: whether its line has text before it
+    has_text = False  # the current line has non-space text before ``checked``
     for m in _CJK_SPACE_RE.finditer(text):
-        line_start = text.rfind("\n", 0, m.start()) + 1
-        if text[line_start:m.start()].strip():  # not indentation at the start of a line
-            edits.append((m.start(), m.end(), ""))
+        s = m.start()
+        nl = text.rfind("\n", checked, s)
+        if nl >= 0:  # a new line since the last match
+            checked, has_text = nl + 1, False
+        if not has_text:
+            has_text = bool(text[checked:s].strip())
+        checked = s
+        if has_text:  # not indentation at the start of a line
+            edits.append((s, m.end(), ""))
     return edits
 
 
@@ -243,14 +275,24 @@ def _script_sets() -> tuple[frozenset[str], frozenset[str]]:
 
 
 @functools.lru_cache(maxsize=1)
-def _script_res() -> tuple[re.Pattern, re.Pattern]:
+def _script_table() -> np.ndarray:
+    """Per code point: 1 traditional-only, 2 simplified-only, 0 other (see :func:`_script_sets`)."""
     trad, simp = _script_sets()
-    return re.compile("[" + "".join(sorted(trad)) + "]"), re.compile("[" + "".join(sorted(simp)) + "]")
+    table = np.zeros(0x110000, dtype=np.int8)
+    table[[ord(c) for c in trad]] = 1
+    table[[ord(c) for c in simp]] = 2
+    return table
+
+
+def _code_points(text: str) -> np.ndarray:
+    """The code point of each character of ``text`` (lone surrogates included)."""
+    return np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
 
 
 def _script_counts(text: str) -> tuple[int, int]:
-    trad_re, simp_re = _script_res()
-    return len(trad_re.findall(text)), len(simp_re.findall(text))
+    """(traditional-only, simplified-only) characters in ``text``."""
+    classes = _script_table()[_code_points(text)]
+    return int(np.count_nonzero(classes == 1)), int(np.count_nonzero(classes == 2))
 
 
 def detect_script(text: str) -> Script:
@@ -273,14 +315,17 @@ def _convert_lines(text: str, config: Conversion) -> str:
     gets the passage converted and keeps its own 显著. Length is preserved."""
     if config == "none":
         return text
-    trad_re, simp_re = _script_res()
-    if not trad_re.search(text):
+    codes = _code_points(text)
+    classes = _script_table()[codes]
+    is_trad = classes == 1
+    if not is_trad.any():
         return text
     lines = text.split("\n")
-    todo = [
-        i for i, line in enumerate(lines)
-        if trad_re.search(line) and len(trad_re.findall(line)) > len(simp_re.findall(line))
-    ]
+    # per line, traditional-only minus simplified-only characters, from running sums cut at the line ends
+    balance = np.concatenate(([0], np.cumsum(is_trad, dtype=np.int64) - np.cumsum(classes == 2, dtype=np.int64)))
+    line_ends = np.append(np.flatnonzero(codes == 10), len(text))
+    line_starts = np.concatenate(([0], line_ends[:-1] + 1))
+    todo = np.flatnonzero(balance[line_ends] - balance[line_starts] > 0).tolist()
     if not todo:
         return text
     # convert runs of consecutive lines in one call
@@ -319,21 +364,25 @@ def _boilerplate_res(extra: tuple[str, ...] = ()) -> tuple[re.Pattern, re.Patter
     return line_re, block_re, item_re, inline_re
 
 
-def _lines(text: str) -> Iterable[tuple[int, int, str]]:
-    pos = 0
-    for line in text.splitlines(keepends=True):
-        yield pos, pos + len(line), line
-        pos += len(line)
+def _lines(text: str) -> list[tuple[int, int, str]]:
+    """(start, end, line with its line break) of every line (``str.splitlines``)."""
+    lines = text.splitlines(keepends=True)
+    ends = list(itertools.accumulate(map(len, lines)))
+    return list(zip([0] + ends[:-1], ends, lines)) if lines else []
 
 
-def _edits_strip_boilerplate(text: str, extra: tuple[str, ...] = ()) -> list[Edit]:
+def _edits_strip_boilerplate(text: str, extra: tuple[str, ...] = (), memo: dict[str, bool] | None = None) -> list[Edit]:
     """Delete web and download-site boilerplate: page headers, footers, related-document lists, page numbers.
 
     Patterns live in ``data/boilerplate.yaml``: whole ``lines``; ``block_starts`` (a list heading: it and
     the lines after it are deleted while they are blank, short labels without sentence punctuation, or
-    list items matching ``block_items``); ``inline`` spans. ``extra`` adds line patterns.
+    list items matching ``block_items``); ``inline`` spans. ``extra`` adds line patterns. ``memo`` keeps,
+    per stripped line, whether it is a boilerplate line (for a caller that runs this again on much the
+    same text, with the same ``extra``).
     """
     line_re, block_re, item_re, inline_re = _boilerplate_res(tuple(extra))
+    # a block start or an inline span holds certain words: where the text has none, no line is tried
+    blocks, inlines = _may_match(block_re, text), _may_match(inline_re, text)
     edits: list[Edit] = []
     in_block = False
     for a, b, line in _lines(text):
@@ -343,16 +392,37 @@ def _edits_strip_boilerplate(text: str, extra: tuple[str, ...] = ()) -> list[Edi
                 edits.append((a, b, ""))
                 continue
             in_block = False
-        if body and block_re.match(body):
+        if body and blocks and block_re.match(body):
             in_block = True
             edits.append((a, b, ""))
-        elif body and line_re.match(body):
+        elif body and _line_match(line_re, body, memo):
             edits.append((a, b, ""))
-        else:
+        elif inlines:
             for m in inline_re.finditer(line):
                 if m.end() > m.start():
                     edits.append((a + m.start(), a + m.end(), ""))
     return edits
+
+
+def _line_match(line_re: re.Pattern, body: str, memo: dict[str, bool] | None) -> bool:
+    if memo is None:
+        return bool(line_re.match(body))
+    hit = memo.get(body)
+    if hit is None:
+        hit = memo[body] = bool(line_re.match(body))
+    return hit
+
+
+def _may_match(pattern: re.Pattern, text: str) -> bool:
+    """False when ``pattern`` cannot match anywhere in ``text``: a word every match holds is missing."""
+    return all(any(w in text for w in group) for group in _required(pattern.pattern))
+
+
+@functools.lru_cache(maxsize=64)
+def _required(pattern: str) -> tuple[tuple[str, ...], ...]:
+    from .taxonomy import required_literals
+
+    return required_literals(pattern, flavour="re")
 
 
 _CN_NUM = "一二三四五六七八九十百零〇"
@@ -408,8 +478,11 @@ def _edits_rejoin_lines(text: str) -> list[Edit]:
             acc = stripped
             first = not seen_text
         seen_text = seen_text or bool(stripped)
+        if first or not acc or acc[-1] in _LINE_END_OK:  # what _joins answers first, without the call
+            joined = False
+            continue
         nb = lines[i + 1]
-        joined = not first and _joins(acc, nb[2].strip())
+        joined = _joins(acc, nb[2].strip())
         if not joined:
             continue
         # delete trailing spaces, the line break and the next line's indentation
@@ -463,6 +536,7 @@ def normalize(
     starts = np.arange(len(cur), dtype=np.int64)
     ends = starts + 1
     enabled = {"pinyin": pinyin, "boilerplate": boilerplate, "cjk_spaces": cjk_spaces, "rejoin": rejoin}
+    line_memo: dict[str, bool] = {}  # boilerplate lines: each round sees mostly the same lines
     for _round in range(MAX_ROUNDS):
         changed = False
         if fullwidth:
@@ -474,7 +548,7 @@ def normalize(
         for name, edit_fn in STEPS.items():
             if not enabled[name]:
                 continue
-            edits = edit_fn(cur, extra) if name == "boilerplate" else edit_fn(cur)
+            edits = edit_fn(cur, extra, line_memo) if name == "boilerplate" else edit_fn(cur)
             if not edits:
                 continue
             new, s_idx, e_idx = _apply_edits(cur, edits)

@@ -11,11 +11,15 @@ from dataclasses import dataclass
 
 from ._data import data_yaml
 
-__all__ = ["ClauseContext", "clause_context", "decide_polarity", "is_future", "cue_lists", "clauses"]
+__all__ = ["ClauseContext", "clause_context", "firm_requirement", "decide_polarity", "is_future", "cue_lists", "clauses"]
 
 _CLAUSE_SPLIT = re.compile(r"[，,：:；;]")
 _CONTINUATION = re.compile(r"^(?:以及|及|和|或|也|亦|或者|并且|并)")
 _NEAR_GAP = 2
+_NO_FRAME = re.compile(r"(?:^|[^毫])无(?!法|论|须|需|误|偿|不)")  # 无……情况/现象
+_FRAME_NOUN = re.compile(r"(?:情况|现象|行为|问题)")
+_POST_CHECK = re.compile(r"^[^，,；;。]{0,6}?(?:有无|是否)")  # …是否…, …有无…: a check item
+_FUTURE_START = re.compile(r"^\s*(?:今后|下一步|下步|接下来|下阶段|明年)")
 
 
 def clauses(text: str, start: int, end: int) -> list[tuple[int, int]]:
@@ -42,6 +46,7 @@ def cue_lists() -> dict:
         "neg_post": re.compile(d["negation_post"]),
         "req": _alternation(d["requirement_strong"]),
         "req_firm": frozenset(d["requirement_firm"]),
+        "req_firm_any": _alternation(d["requirement_firm"]),
         "req_exclude": _alternation(d["requirement_exclude"]),
         "found": _alternation(d["found_markers"]),
         "problem": _alternation(d["problem_words"]),
@@ -71,6 +76,14 @@ class ClauseContext:
     found: bool
 
 
+def firm_requirement(text: str) -> bool:
+    """``clause_context(text).firm_req``, quicker: no firm word in the text, no firm requirement."""
+    c = cue_lists()
+    if not c["req_firm_any"].search(text):
+        return False
+    return any(h.group(0) in c["req_firm"] for h in _hits(c["req"], text, c["req_exclude"]))
+
+
 def clause_context(text: str) -> ClauseContext:
     """Requirement and observation markers anywhere in a clause."""
     c = cue_lists()
@@ -90,7 +103,7 @@ def _negated(pre: str, post: str) -> bool:
     if c["neg_post"].search(post):
         return True
     # 无……情况/现象 frame: 无挪用代收资金的情况
-    if re.search(r"(?:^|[^毫])无(?!法|论|须|需|误|偿|不)", pre) and re.search(r"(?:情况|现象|行为|问题)", post[:20]):
+    if _NO_FRAME.search(pre) and _FRAME_NOUN.search(post[:20]):
         return True
     return False
 
@@ -113,7 +126,7 @@ def decide_polarity(
     c = cue_lists()
     pre_reqs = _hits(c["req"], pre, c["req_exclude"])
     firm_pre = any(h.group(0) in c["req_firm"] for h in pre_reqs)
-    post_firm = bool(re.match(r"^[^，,；;。]{0,6}?(?:有无|是否)", post))
+    post_firm = bool(_POST_CHECK.match(post))
     if firm_pre or post_firm:
         return "requirement", True
     if _negated(pre, post) or inherit_negation:
@@ -137,7 +150,7 @@ def is_future(text_before: str, *, sentence: str = "", heading: str | None = Non
     c = cue_lists()
     if _hits(c["future"], text_before, c["future_exclude"]):
         return True
-    if sentence and re.match(r"^\s*(?:今后|下一步|下步|接下来|下阶段|明年)", sentence):
+    if sentence and _FUTURE_START.match(sentence):
         return True
     return bool(heading and c["future_headings"].search(heading))
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 import difflib
 import hashlib
 import re
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import Iterator
 
-from .dates import DATE_RE, parse_date
+from .dates import DATE_FIRST as _DATE_FIRST, DATE_RE, parse_date
 from .io import Document
 from .normalize import Normalized, normalize
 from .region import locate_region
@@ -39,6 +39,8 @@ _INLINE_BREAK = re.compile(
     rf"|\d{{1,2}}(?:\.\d{{1,2}})?[、.．](?!\d)|\d{{1,2}}\.\d{{1,2}}(?![\d.%％万亿元件个名次天倍])[^\d\s]|[（(]\d{{1,2}}[)）])"
     rf"|(?<=[^《“\s、，,》(（])(?=第\s*[{_CN}\d]+\s*章(?![的之中内所规和及与、，,》”)）]))"
 )
+# what a break of _INLINE_BREAK other than before 第 needs: a sentence end, spaces, a number's first character
+_INLINE_BREAK_HINT = re.compile(rf"[。；！？;!?]\s*[第{_CN}（(\d]")
 # a chapter/section heading and the first item of its body on one line: 第三章 营业服务质量检查 第七条 …,
 # 第1章服务概述1.1服务宗旨…, 第九条 职责和检查频次 1.营业终了…
 _HEAD_THEN_ITEM = re.compile(
@@ -77,6 +79,15 @@ _CREDIT_RE = re.compile(rf"^\s*[（(]\s*([^\s，。；:：,（()）【】\[\]]{{
 _CLOSING_TAIL = re.compile(r"^\s*[（(]?\s*(?:抄送|抄报|附件|主题词|印发|联系人|签发|此件|本件|共印|打印|校对|（此件)")
 _CLOSING_PARA = re.compile(r"^(?:今后|通过(?:本次|此次|这次)|总之|综上|下一步|从以上|总的来看|此次检查|本次检查|经过(?:本次|此次))")
 _OPEN_Q, _CLOSE_Q = "“‘「『《(（", "”’」』》)）"
+_SENT_END = "。！？；!?;"
+_BRACKET_PAIRS = [(o, c) for o, c in zip(_OPEN_Q, _CLOSE_Q) if o not in "“‘"]
+# the characters split_sentences acts on (quotes, sentence ends, line breaks): it skips to the next one
+_SENT_SPECIAL = re.compile("[" + re.escape(_OPEN_Q + _CLOSE_Q + _SENT_END) + "\n]")
+_CN_WORD = re.compile(rf"[{_CN}]+[是般要]")  # 一般, 二是, 一要: words, not item numbers
+# characters a numbering style can start with (besides decimal digits): see _number_at
+_NUMBER_FIRST = frozenset("第（(" + _CN + "".join(chr(c) for c in range(ord("①"), ord("⑳") + 1)))
+_HEADING_END = re.compile(r"[：:。；;！？!?]")
+_TAGGED_TITLE = re.compile(r"^[【\[][^】\]]{1,8}[】\]]\s*(.+)$")  # 【督查通报】关于…的通报
 # the head noun that ends a title (a title broken over two lines ends with one of these)
 _TITLE_HEADS = ("通报", "报告", "总结", "通知", "意见", "办法", "规定", "细则", "方案", "决定", "纪要", "体会",
                 "计划", "简报", "汇报", "请示", "批复", "函", "制度", "规范", "要点", "说明")
@@ -180,8 +191,15 @@ def _lines(text: str, start: int, end: int) -> list[tuple[int, int]]:
 
 
 def _is_date_line(line: str) -> bool:
-    m = DATE_RE.search(line)
-    return bool(m) and m.start() <= 2 and len(line.strip()) - (m.end() - m.start()) <= 3
+    """A line that is a date (at most 3 other characters): the first date of the line starts within its
+    first 3 characters (tried there only: a search would be answered at the same place)."""
+    for p in range(min(3, len(line))):
+        if line[p] not in _DATE_FIRST:
+            continue
+        m = DATE_RE.match(line, p)
+        if m:
+            return len(line.strip()) - (m.end() - m.start()) <= 3
+    return False
 
 
 def _title_like(line: str) -> bool:
@@ -200,8 +218,8 @@ def _repeated_title(line: str, nxt: str) -> bool:
     如何提高邮政服务质量 / 如何提高邮政服务质量2023年了，…)."""
     s, n = line.strip(), nxt.strip()
     return (
-        len(s) >= 6 and _title_like(s) and n.startswith(s) and len(n) >= len(s) + 10
-        and n[len(s)] not in "，,。；;：:、）)》”"
+        len(s) >= 6 and n.startswith(s) and len(n) >= len(s) + 10 and n[len(s)] not in "，,。；;：:、）)》”"
+        and _title_like(s)
     )
 
 
@@ -215,13 +233,15 @@ def split_reports(text: str) -> list[tuple[int, int]]:
     """Split normalized text into report spans: at 第X篇 markers; otherwise after a closing date line that
     is followed by a new title and enough text, and at a title repeated at the start of the next line.
     A cut that would leave only a title before it is dropped."""
-    lines = [(a, b) for a, b in _lines(text, 0, len(text))]
-    marks = [a for a, b in lines if _PIECE_MARK.match(text[a:b])]
+    lines = _lines(text, 0, len(text))
+    marks = [a for a, b in lines if _PIECE_MARK.match(text[a:b])] if "篇" in text else []
     cuts: list[int] = []
     if marks:
         cuts = marks if text[: marks[0]].strip() and len(text[: marks[0]].strip()) > 80 else marks[1:]
     else:
         nonblank = [(a, b) for a, b in lines if text[a:b].strip()]
+        text_end = len(text.rstrip())
+        searched_from, date_found = len(text) + 1, None  # the last DATE_RE.search(text, searched_from)
         for i, (a, b) in enumerate(nonblank[:-1]):
             na, nb = nonblank[i + 1]
             if _repeated_title(text[a:b], text[na:nb]):
@@ -235,9 +255,15 @@ def split_reports(text: str) -> list[tuple[int, int]]:
             if j >= len(nonblank):
                 break
             na, nb = nonblank[j]
-            rest = text[na:]
-            if _title_like(text[na:nb]) and len(rest.strip()) >= 150 and DATE_RE.search(rest):
-                cuts.append(na)
+            line = text[na:nb]
+            # the text from there on: 150 characters or more (stripped), with a date (na starts a line, so
+            # searching the whole text from there is searching text[na:]; a search answers later ones too
+            # until they start after its match): no copy of the rest of the text for every date line
+            if _title_like(line) and text_end - (na + len(line) - len(line.lstrip())) >= 150:
+                if na < searched_from or date_found is not None and date_found.start() < na:
+                    searched_from, date_found = na, DATE_RE.search(text, na)
+                if date_found is not None:
+                    cuts.append(na)
         kept: list[int] = []
         for c in sorted(set(cuts)):
             if c > 0 and _substantial(text[(kept[-1] if kept else 0): c]):
@@ -250,9 +276,11 @@ def split_reports(text: str) -> list[tuple[int, int]]:
 
 def _number_at(line: str) -> tuple[str, re.Match] | None:
     s = line.lstrip()
+    if not s or not (s[0] in _NUMBER_FIRST or s[0].isdecimal()):  # \d is a decimal digit: isdecimal()
+        return None
     for style, pat in _NUMBER_STYLES:
         m = pat.match(s)
-        if m and (style not in ("cn",) or not re.match(rf"[{_CN}]+[是般要]", s)):
+        if m and (style not in ("cn",) or not _CN_WORD.match(s)):
             rest = s[m.end():]
             if rest[:1] in "》」”』)）":
                 continue
@@ -267,13 +295,18 @@ def split_sentences(text: str, start: int, end: int) -> Iterator[tuple[int, int]
     pos = start
     depth = 0
     i = start
-    while i < end:
+    search = _SENT_SPECIAL.search
+    while True:
+        m = search(text, i, end)  # other characters change nothing: skip to the next one that can
+        if m is None:
+            break
+        i = m.start()
         ch = text[i]
         if ch in _OPEN_Q:
             depth += 1
         elif ch in _CLOSE_Q:
             depth = max(0, depth - 1)
-        if ch == "\n" or (depth == 0 and ch in "。！？；!?;"):
+        if ch == "\n" or (depth == 0 and ch in _SENT_END):
             j = i + 1
             while j < end and text[j] in "。！？；!?;”’」』":
                 j += 1
@@ -302,21 +335,39 @@ def split_sentences(text: str, start: int, end: int) -> Iterator[tuple[int, int]
         yield a, b
 
 
-def _logical_lines(text: str, start: int, end: int) -> list[tuple[int, int]]:
-    """Lines of text[start:end], split further where one line holds several numbered items."""
-    out = []
+def _logical_lines(text: str, start: int, end: int, memo: dict | None = None) -> list[tuple[int, int]]:
+    """Lines of text[start:end], split further where one line holds several numbered items.
+
+    ``memo`` keeps the pieces of each line span (they depend on that span's text only), for a caller
+    that asks for overlapping ranges of the same text."""
+    memo = {} if memo is None else memo
+    out: list[tuple[int, int]] = []
     for a, b in _lines(text, start, end):
-        cuts = [a] + [a + m.start() for m in _INLINE_BREAK.finditer(text[a:b]) if m.start() > 0] + [b]
-        for x, y in zip(cuts, cuts[1:]):
-            m = _HEAD_THEN_ITEM.match(text[x:y])
-            if m and x + m.end() < y:
-                mid = x + m.end()
-                out.append((x, mid))
-                while mid < y and text[mid].isspace():
-                    mid += 1
-                x = mid
-            if y > x:
-                out.append((x, y))
+        pieces = memo.get((a, b))
+        if pieces is None:
+            pieces = memo[(a, b)] = _line_pieces(text, a, b)
+        out.extend(pieces)
+    return out
+
+
+def _line_pieces(text: str, a: int, b: int) -> list[tuple[int, int]]:
+    """The logical lines of the line text[a:b] (see :func:`_logical_lines`)."""
+    out = []
+    line = text[a:b]
+    if "第" in line or _INLINE_BREAK_HINT.search(line):
+        cuts = [a] + [a + m.start() for m in _INLINE_BREAK.finditer(line) if m.start() > 0] + [b]
+    else:  # no break possible: see _INLINE_BREAK_HINT
+        cuts = [a, b]
+    for x, y in zip(cuts, cuts[1:]):
+        m = _HEAD_THEN_ITEM.match(text[x:y])
+        if m and x + m.end() < y:
+            mid = x + m.end()
+            out.append((x, mid))
+            while mid < y and text[mid].isspace():
+                mid += 1
+            x = mid
+        if y > x:
+            out.append((x, y))
     return out
 
 
@@ -324,12 +375,14 @@ def _heading(text: str) -> str | None:
     """The heading of a numbered item: its text up to the first colon or sentence end, when that is short
     and has no comma (一、加强投递管理：… → 加强投递管理); None when the item opens with a sentence."""
     s = text.strip()
-    m = re.search(r"[：:。；;！？!?]", s)
+    m = _HEADING_END.search(s)
     head = s[: m.start()] if m else s
     head = head.strip(" \t，,、")
-    balanced = all(head.count(o) == head.count(c) for o, c in zip(_OPEN_Q, _CLOSE_Q) if o not in "“‘")
-    if not head or len(head) > 30 or any(p in head for p in "，,") or not balanced:
+    if not head or len(head) > 30 or "，" in head or "," in head:
         return None
+    for o, c in _BRACKET_PAIRS:  # brackets balanced
+        if head.count(o) != head.count(c):
+            return None
     return head
 
 
@@ -372,14 +425,20 @@ def structure_report(norm: Normalized, span: tuple[int, int], *, source: str, in
     """Build a Report from a span of normalized text."""
     text = norm.text
     rs, re_ = span
-    lines = [(a, b) for a, b in _logical_lines(text, rs, re_) if text[a:b].strip()]
+    memo: dict = {}  # pieces per line: the report, its closing and its body ask for the same lines
+    lines = [(a, b) for a, b in _logical_lines(text, rs, re_, memo) if text[a:b].strip()]
     title = addressee = org = date = None
     byline_org = None
     body_start = rs
     li = 0
 
+    stripped: dict[int, str] = {}
+
     def line_text(k: int) -> str:
-        return text[lines[k][0]: lines[k][1]].strip()
+        t = stripped.get(k)
+        if t is None:
+            t = stripped[k] = text[lines[k][0]: lines[k][1]].strip()
+        return t
 
     def unit_of(a: int, b: int) -> str | None:
         """The unit of a signature or byline line (its single spaces, 五寨县邮政分公司 王建军, were removed
@@ -437,7 +496,7 @@ def structure_report(norm: Normalized, span: tuple[int, int], *, source: str, in
                     body_start = lines[li][1]
                     li += 1
             title = _strip_docno(title)
-            tagged = re.match(r"^[【\[][^】\]]{1,8}[】\]]\s*(.+)$", title)  # 【督查通报】关于…的通报
+            tagged = _TAGGED_TITLE.match(title)  # 【督查通报】关于…的通报
             if tagged and len(tagged.group(1)) >= 4:
                 title = tagged.group(1)
             # repeated titles, subtitles close to the title, document numbers
@@ -475,7 +534,7 @@ def structure_report(norm: Normalized, span: tuple[int, int], *, source: str, in
     # closing, from the end: tails (抄送…), then the date line and the signing unit around it; only short
     # closing lines may follow the date (a date above body text is not the report's date)
     body_end = re_
-    tail = [(a, b) for a, b in _logical_lines(text, body_start, re_) if text[a:b].strip()]
+    tail = [(a, b) for a, b in _logical_lines(text, body_start, re_, memo) if text[a:b].strip()]
     k = len(tail) - 1
     while k >= 0 and _CLOSING_TAIL.match(text[tail[k][0]: tail[k][1]]):
         k -= 1
@@ -526,7 +585,7 @@ def structure_report(norm: Normalized, span: tuple[int, int], *, source: str, in
     region = locate_region(org) if org else dict(_NO_REGION)
     if not any(region.values()):
         region = locate_region(title, prefix=True)
-    sections = _sections(norm, body_start, max(body_start, body_end))
+    sections = _sections(norm, body_start, max(body_start, body_end), memo)
     o_start, o_end = norm.to_original(rs, re_)
     rid = hashlib.sha1(f"{source}\0{index}".encode("utf-8", "surrogatepass")).hexdigest()[:12]
     return Report(
@@ -539,11 +598,11 @@ def structure_report(norm: Normalized, span: tuple[int, int], *, source: str, in
 _NO_REGION = {"province": None, "city": None, "county": None}
 
 
-def _sections(norm: Normalized, start: int, end: int) -> list[Section]:
+def _sections(norm: Normalized, start: int, end: int, memo: dict | None = None) -> list[Section]:
     text = norm.text
     heads: list[tuple[int, str | None, str | None, str | None]] = []  # (pos, style, number, heading)
     has_body = False  # the current section has text after its heading line
-    for a, b in _logical_lines(text, start, end):
+    for a, b in _logical_lines(text, start, end, memo):
         line = text[a:b]
         found = _number_at(line)
         if found:
@@ -577,23 +636,31 @@ def _sections(norm: Normalized, start: int, end: int) -> list[Section]:
         last_at_level[level] = idx
         for deeper in [lv for lv in last_at_level if lv > level]:
             del last_at_level[deeper]
-    out = []
     bounds = [h[0] for h in heads] + [end]
-    for idx, (pos, style, number, heading) in enumerate(heads):
+    spans = []  # (a, b, sentence spans) per head
+    for idx, pos in enumerate(bounds[:-1]):
         a, b = pos, bounds[idx + 1]
         while b > a and text[b - 1].isspace():
             b -= 1
-        sents = tuple(
-            Sentence(text[x:y], *norm.to_original(x, y), x, y) for x, y in split_sentences(text, a, b)
-        )
-        oa, ob = norm.to_original(a, b)
-        out.append(Section(number, heading, levels[idx], parents[idx], oa, ob, a, b, sents))
+        spans.append((a, b, list(split_sentences(text, a, b))))
+    # original offsets of all sentences at once (what norm.to_original gives for each, for x < y)
+    xs = [x for _, _, ss in spans for x, _ in ss]
+    ys = [y - 1 for _, _, ss in spans for _, y in ss]
+    o_starts, o_ends = norm.starts[xs].tolist(), norm.ends[ys].tolist()
     # drop empty unnumbered sections (an empty preamble) and renumber the parents to match
-    keep = [i for i, sec in enumerate(out) if sec.sentences or sec.number]
+    keep = [i for i, (_, _, ss) in enumerate(spans) if ss or heads[i][2]]
     new_index = {old: new for new, old in enumerate(keep)}
-    return [
-        replace(out[i], parent=new_index.get(out[i].parent) if out[i].parent is not None else None) for i in keep
-    ]
+    out = []
+    k = 0  # index of the section's first sentence in xs
+    for idx, (a, b, ss) in enumerate(spans):
+        if idx in new_index:
+            sents = tuple(Sentence(text[x:y], o_starts[k + n], o_ends[k + n], x, y) for n, (x, y) in enumerate(ss))
+            oa, ob = norm.to_original(a, b)
+            parent = new_index.get(parents[idx]) if parents[idx] is not None else None
+            _pos, _style, number, heading = heads[idx]
+            out.append(Section(number, heading, levels[idx], parent, oa, ob, a, b, sents))
+        k += len(ss)
+    return out
 
 
 def iter_reports(doc: Document, *, norm: Normalized | None = None, **normalize_options) -> Iterator[Report]:

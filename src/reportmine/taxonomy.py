@@ -11,6 +11,7 @@ import hashlib
 import json
 import re
 import tomllib
+import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -21,7 +22,7 @@ import yaml
 from ._data import data_text
 from .errors import TaxonomyError
 
-__all__ = ["Entry", "Taxonomy", "load_taxonomy", "default_taxonomy", "POLARITIES", "DOC_TYPES", "PATTERN_TIMEOUT"]
+__all__ = ["Entry", "Taxonomy", "load_taxonomy", "default_taxonomy", "required_literals", "POLARITIES", "DOC_TYPES", "PATTERN_TIMEOUT"]
 
 POLARITIES = ("found", "not_found", "requirement")
 DOC_TYPES = ("inspection_summary", "regulation", "essay", "other")
@@ -66,6 +67,138 @@ class Taxonomy:
             entries = self.categories if kind == "categories" else self.actions
             self._compiled[kind] = [(e.id, regex.compile(p)) for e in entries.values() for p in e.patterns]
         return self._compiled[kind]
+
+    def prefiltered_patterns(self, kind: str) -> list[tuple[str, Any, tuple[tuple[str, ...], ...]]]:
+        """(id, compiled regex, required literals) for categories or actions: see :func:`required_literals`."""
+        key = kind + ":prefilter"
+        if key not in self._compiled:
+            entries = self.categories if kind == "categories" else self.actions
+            patterns = [p for e in entries.values() for p in e.patterns]
+            self._compiled[key] = [(cid, pat, required_literals(p))
+                                   for (cid, pat), p in zip(self.compiled_patterns(kind), patterns)]
+        return self._compiled[key]
+
+
+def required_literals(pattern: str, *, flavour: str = "regex") -> tuple[tuple[str, ...], ...]:
+    """Groups of literal strings such that every match of ``pattern`` contains at least one string of
+    each group: a necessary condition, checked with ``in`` before a pattern is run over a report.
+
+    ``(未|没有)(?:加盖|盖)[^，]{0,6}(?:日戳|邮戳)`` gives ``(("未", "没有"), ("加盖", "盖"), ("日戳", "邮戳"))``.
+    Only what is certain counts (optional parts, classes with categories or negation, look-arounds are
+    left out). A pattern the standard parser might read differently from ``regex`` (its own syntax such
+    as ``{e<=1}`` or ``[[:alpha:]]``, which ``re`` takes as literal ASCII punctuation; case folding)
+    gives ``()``: no condition, the pattern always runs. ``flavour="re"``: a pattern of the standard
+    ``re`` module, read exactly by its own parser (its case-insensitive parts give no condition)."""
+    parsed = _parsed(pattern, flavour)
+    return tuple(_seq_literals(*parsed)) if parsed else ()
+
+
+def _parsed(pattern: str, flavour: str) -> tuple[list, Any] | None:
+    """(items, constants) of a pattern parsed by the standard parser, or None (see :func:`required_literals`)."""
+    parser, constants = _re_parser()
+    try:
+        with warnings.catch_warnings():  # "possible nested set" and the like: such a pattern is not plain
+            warnings.simplefilter("ignore")
+            parsed = parser.parse(pattern)
+    except Exception:
+        return None
+    if parsed.state.flags & re.IGNORECASE or flavour != "re" and not _plain(list(parsed), constants):
+        return None
+    return list(parsed), constants
+
+
+def _re_parser():
+    """The standard ``re`` module's parser and its constants (renamed in Python 3.11)."""
+    try:
+        from re import _constants, _parser
+    except ImportError:  # Python 3.10
+        import sre_constants as _constants
+        import sre_parse as _parser
+    return _parser, _constants
+
+
+def _repeats(C) -> tuple:
+    return tuple(getattr(C, n) for n in ("MAX_REPEAT", "MIN_REPEAT", "POSSESSIVE_REPEAT") if hasattr(C, n))
+
+
+def _plain(items: list, C) -> bool:
+    """No ASCII punctuation as a literal and no case folding anywhere in the parsed pattern."""
+    for op, av in items:
+        if op in (C.LITERAL, C.NOT_LITERAL):
+            if _ascii_punct(av):
+                return False
+        elif op is C.IN:
+            for iop, iav in av:
+                if iop is C.LITERAL and _ascii_punct(iav) or iop is C.RANGE and any(map(_ascii_punct, iav)):
+                    return False
+        elif op is C.SUBPATTERN:
+            if av[1] & re.IGNORECASE or not _plain(list(av[3]), C):
+                return False
+        elif op in _repeats(C):
+            if not _plain(list(av[2]), C):
+                return False
+        elif op is C.BRANCH:
+            if not all(_plain(list(alt), C) for alt in av[1]):
+                return False
+        elif op in (C.ASSERT, C.ASSERT_NOT):
+            if not _plain(list(av[1]), C):
+                return False
+        elif op is getattr(C, "ATOMIC_GROUP", None):
+            if not _plain(list(av), C):
+                return False
+        elif op is C.GROUPREF_EXISTS:
+            if not all(_plain(list(sub), C) for sub in av[1:] if sub is not None):
+                return False
+    return True
+
+
+def _ascii_punct(code: int) -> bool:
+    return code < 128 and not chr(code).isalnum()
+
+
+def _seq_literals(items: list, C) -> list[tuple[str, ...]]:
+    """Required literal groups of a parsed sequence (see :func:`required_literals`)."""
+    groups: list[tuple[str, ...]] = []
+    run: list[str] = []  # consecutive literal characters: one required string
+    for op, av in items:
+        if op is C.LITERAL:
+            run.append(chr(av))
+            continue
+        if run:
+            groups.append(("".join(run),))
+            run = []
+        if op is C.SUBPATTERN:
+            if not av[1] & re.IGNORECASE:  # (?i:…): no certain literal
+                groups.extend(_seq_literals(list(av[3]), C))
+        elif op is getattr(C, "ATOMIC_GROUP", None):
+            groups.extend(_seq_literals(list(av), C))
+        elif op in _repeats(C) and av[0] >= 1:
+            groups.extend(_seq_literals(list(av[2]), C))
+        elif op is C.BRANCH:
+            alternatives = [_seq_literals(list(alt), C) for alt in av[1]]
+            if all(alternatives):  # a match holds one alternative's match: union of their first groups
+                groups.append(tuple(dict.fromkeys(s for alt in alternatives for s in alt[0])))
+        elif op is C.IN:
+            chars = _class_chars(av, C)
+            if chars:
+                groups.append(chars)
+        # anything else (ANY, NOT_LITERAL, AT, look-arounds, back references): no certain literal
+    if run:
+        groups.append(("".join(run),))
+    return groups
+
+
+def _class_chars(items: list, C, limit: int = 64) -> tuple[str, ...]:
+    """The characters of a class made of literals and small ranges; ``()`` otherwise (negation, categories)."""
+    chars: list[str] = []
+    for op, av in items:
+        if op is C.LITERAL:
+            chars.append(chr(av))
+        elif op is C.RANGE and av[1] - av[0] < limit:
+            chars.extend(chr(c) for c in range(av[0], av[1] + 1))
+        else:
+            return ()
+    return tuple(dict.fromkeys(chars)) if len(chars) <= limit else ()
 
 
 # --------------------------------------------------------------------------- YAML with line numbers
