@@ -72,13 +72,23 @@ def test_script_counts_are_the_character_counts(text):
 
 
 @PROPS
-@given(st.lists(st.sampled_from(["郵政服務", "邮政服务", "檢查發現", "显著", "隨著", "的", "\n", "\n\n", "abc"]), max_size=20).map("".join))
+@given(st.lists(st.sampled_from(["郵政服務", "邮政服务", "檢查發現", "显著", "隨著", "的", "，", "。", "\n", "\n\n", "abc"]), max_size=20).map("".join))
 def test_convert_lines_converts_the_lines_mostly_traditional(text):
     trad, simp = normalize._script_sets()
-    lines = text.split("\n")
-    expected = "\n".join(
-        normalize.to_simplified(line) if sum(c in trad for c in line) > sum(c in simp for c in line) else line for line in lines
-    )
+
+    def balance(s):
+        return sum(c in trad for c in s) - sum(c in simp for c in s)
+
+    def clauses(line):  # mostly traditional clauses whole, elsewhere traditional-only characters alone
+        out = line
+        for m in re.finditer(r"[^。！？；，、：:;,!?]+[。！？；，、：:;,!?]*", line):
+            a, b = m.span()
+            seg = normalize.to_simplified(line[a:b]) if balance(line[a:b]) > 0 else "".join(
+                normalize.to_simplified(c) if c in trad else c for c in line[a:b])
+            out = out[:a] + seg + out[b:]
+        return out
+
+    expected = "\n".join(normalize.to_simplified(line) if balance(line) > 0 else clauses(line) for line in text.split("\n"))
     assert normalize._convert_lines(text, "tw2s") == expected
 
 

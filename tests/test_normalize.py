@@ -381,3 +381,22 @@ def test_property_never_raises_and_map_covers_text(text):
 def test_property_idempotent(text):
     once = normalize(text).text
     assert normalize(once).text == once
+
+
+MIXED_LINES = [
+    # a traditional passage quoted inside a simplified line is converted; the simplified clause keeps 显著
+    ("检查发现显著问题；另有“郵件積壓嚴重”", "检查发现显著问题；另有“邮件积压严重”"),
+    # a lone traditional-only character in a simplified clause is converted on its own
+    ("郵件积压检查发现，显著", "邮件积压检查发现，显著"),
+    # in a balanced clause only the traditional-only character changes (著 is also simplified)
+    ("隨著显著的", "随著显著的"),
+    # a simplified line without traditional-only characters is untouched
+    ("取得显著成绩，著名", "取得显著成绩，著名"),
+]
+
+
+@pytest.mark.parametrize("text,expected", MIXED_LINES)
+def test_mixed_lines_convert_traditional_passages(text, expected):
+    n = normalize(text)
+    assert n.text == expected
+    assert n.original_text(0, len(n.text)) == text

@@ -438,7 +438,10 @@ def _cache_key() -> str:
 
     with data_path("training.jsonl.gz").open("rb") as fh:
         digest = hashlib.sha1(fh.read()).hexdigest()[:16]
-    src = Path(__file__).read_bytes() + data_path("cues.yaml").read_bytes() + data_path("taxonomy.yaml").read_bytes()
+    # training rows come from the whole pipeline (normalize, structure, candidates): any code change retrains
+    pkg = Path(__file__).resolve().parent
+    src = b"".join(p.name.encode() + p.read_bytes() for p in sorted(pkg.glob("*.py")))
+    src += data_path("cues.yaml").read_bytes() + data_path("taxonomy.yaml").read_bytes()
     return f"model-{MODEL_VERSION}-{__version__}-{sklearn.__version__}-{digest}-{hashlib.sha1(src).hexdigest()[:10]}.pkl"
 
 

@@ -325,9 +325,15 @@ def _convert_lines(text: str, config: Conversion) -> str:
     balance = np.concatenate(([0], np.cumsum(is_trad, dtype=np.int64) - np.cumsum(classes == 2, dtype=np.int64)))
     line_ends = np.append(np.flatnonzero(codes == 10), len(text))
     line_starts = np.concatenate(([0], line_ends[:-1] + 1))
-    todo = np.flatnonzero(balance[line_ends] - balance[line_starts] > 0).tolist()
+    line_balance = balance[line_ends] - balance[line_starts]
+    todo = np.flatnonzero(line_balance > 0).tolist()
+    # lines mostly simplified that still hold traditional-only characters: decide clause by clause
+    trad_sum = np.concatenate(([0], np.cumsum(is_trad, dtype=np.int64)))
+    has_trad = trad_sum[line_ends] - trad_sum[line_starts]
+    for k in np.flatnonzero((line_balance <= 0) & (has_trad > 0)).tolist():
+        lines[k] = _convert_clauses(lines[k], int(line_starts[k]), balance, is_trad, config)
     if not todo:
-        return text
+        return "\n".join(lines)
     # convert runs of consecutive lines in one call
     i = 0
     while i < len(todo):
@@ -342,6 +348,24 @@ def _convert_lines(text: str, config: Conversion) -> str:
             lines[a:b] = [to_simplified(line, config=config) for line in lines[a:b]]
         i = j + 1
     return "\n".join(lines)
+
+
+_CLAUSE = re.compile(r"[^。！？；，、：:;,!?]+[。！？；，、：:;,!?]*")
+
+
+def _convert_clauses(line: str, offset: int, balance: np.ndarray, is_trad: np.ndarray, config: Conversion) -> str:
+    """Convert the clauses of a mostly simplified line that are written mostly in traditional script
+    (a traditional passage quoted inside a simplified sentence); in the other clauses, only the
+    traditional-only characters, one by one (they never occur in simplified text). Length is preserved."""
+    out = list(line)
+    for m in _CLAUSE.finditer(line):
+        a, b = m.span()
+        if balance[offset + b] - balance[offset + a] > 0:
+            out[a:b] = to_simplified(line[a:b], config=config)
+        else:
+            for i in np.flatnonzero(is_trad[offset + a:offset + b]).tolist():
+                out[a + i] = to_simplified(line[a + i], config=config)
+    return "".join(out)
 
 
 @functools.lru_cache(maxsize=None)
