@@ -64,6 +64,8 @@ _REQUIREMENT_ANYWHERE = re.compile(
 def _requirement(text: str) -> bool:
     """The sentence states a requirement (严禁…, 要加强…, 对…的单位将…)."""
     return bool(_REQUIREMENT_OPENING.match(text) or _REQUIREMENT_ANYWHERE.search(text))
+
+
 _PURPOSE = re.compile(r"^(?:为了?|根据|按照|依据|针对|对照|围绕|结合|通过)")
 _CLAUSE = re.compile(r"[^，,；;：:。！？!?]+")
 _MIN_CHARS = 8

@@ -119,6 +119,17 @@ def _sentence_units(extractor, report: "Report", doc_type: str):
             yield sent, " ".join(toks), cats, acts
 
 
+def _weights(clf) -> tuple[np.ndarray, np.ndarray]:
+    """(W, b) of a fitted linear classifier (one-vs-rest stacked): scoring is then one product
+    (sklearn's per-estimator input validation costs more than the arithmetic on short texts)."""
+    if hasattr(clf, "estimators_"):
+        W = np.vstack([e.coef_ for e in clf.estimators_]).T
+        b = np.concatenate([e.intercept_ for e in clf.estimators_])
+    else:
+        W, b = clf.coef_.T, clf.intercept_
+    return np.ascontiguousarray(W), b
+
+
 def _pol_tokens(category: str, cands: list, doc_type: str) -> str:
     """Rule tokens of a (sentence, category) row of the polarity model."""
     return f"CAT_{category} " + " ".join(f"R_{c.rule}" for c in cands) + f" D_{doc_type}"
@@ -162,24 +173,11 @@ class StackedModel:
 
     # ------------------------------------------------------------ inference
     def _linear(self, name: str, clf) -> tuple[np.ndarray, np.ndarray]:
-        """(W, b) of a fitted linear classifier, stacked once: scoring is then one sparse product
-        (sklearn's per-estimator input validation costs more than the arithmetic on short texts)."""
+        """(W, b) of a fitted linear classifier (:func:`_weights`), computed once per name."""
         key = f"_lin_{name}"
         if key not in self.__dict__:
-            if hasattr(clf, "estimators_"):
-                W = np.vstack([e.coef_ for e in clf.estimators_]).T
-                b = np.concatenate([e.intercept_ for e in clf.estimators_])
-            else:
-                W, b = clf.coef_.T, clf.intercept_
-            self.__dict__[key] = (np.ascontiguousarray(W), b)
+            self.__dict__[key] = _weights(clf)
         return self.__dict__[key]
-
-    def _proba(self, name: str, clf, X) -> np.ndarray:
-        """Probabilities of a one-vs-rest / binary logistic model on feature parts ``X``."""
-        from .features import linear_scores
-
-        W, b = self._linear(name, clf)
-        return 1.0 / (1.0 + np.exp(-linear_scores(X, W, b)))
 
     def _vec(self, name: str):
         """The fitted vectorizer ``name`` with its fast exact transform (``reportmine.features``)."""
@@ -214,7 +212,6 @@ class StackedModel:
     def doc_type(self, report: "Report", rule_guess: str) -> str:
         """Document type from the model (used when the title does not name the type)."""
         from .doctype import doc_type_features
-
         from .features import linear_scores
 
         W, b = self._linear("doc", self.doc_clf)
@@ -236,7 +233,7 @@ class StackedModel:
                 if clf is None or not n:
                     sizes.append(0)
                     continue
-                W, b = self._linear(f"sentence{i}", clf)
+                W, b = _weights(clf)
                 Ws.append(W), bs.append(b), sizes.append(W.shape[1])
             self.__dict__["_lin_sentence"] = (np.ascontiguousarray(np.hstack(Ws)), np.concatenate(bs), sizes) if Ws else None
         stacked = self.__dict__["_lin_sentence"]
@@ -432,17 +429,14 @@ def _cache_dir() -> Path:
 
 
 def _cache_key() -> str:
-    import sklearn
+    """The model's cache file name, from :func:`reportmine.cache.code_version`: it covers the training data,
+    every module and data file the training rows come from, and scikit-learn's version, so any change
+    retrains. FileNotFoundError when no training data ship with the package."""
+    from .cache import code_version
 
-    from . import __version__
-
-    with data_path("training.jsonl.gz").open("rb") as fh:
-        digest = hashlib.sha1(fh.read()).hexdigest()[:16]
-    # training rows come from the whole pipeline (normalize, structure, candidates): any code change retrains
-    pkg = Path(__file__).resolve().parent
-    src = b"".join(p.name.encode() + p.read_bytes() for p in sorted(pkg.glob("*.py")))
-    src += data_path("cues.yaml").read_bytes() + data_path("taxonomy.yaml").read_bytes()
-    return f"model-{MODEL_VERSION}-{__version__}-{sklearn.__version__}-{digest}-{hashlib.sha1(src).hexdigest()[:10]}.pkl"
+    if not data_path("training.jsonl.gz").is_file():
+        raise FileNotFoundError("training.jsonl.gz")
+    return f"model-{code_version(use_model=True)}.pkl"
 
 
 @functools.lru_cache(maxsize=1)

@@ -322,13 +322,13 @@ def _convert_lines(text: str, config: Conversion) -> str:
         return text
     lines = text.split("\n")
     # per line, traditional-only minus simplified-only characters, from running sums cut at the line ends
-    balance = np.concatenate(([0], np.cumsum(is_trad, dtype=np.int64) - np.cumsum(classes == 2, dtype=np.int64)))
+    trad_sum = np.concatenate(([0], np.cumsum(is_trad, dtype=np.int64)))
+    balance = trad_sum - np.concatenate(([0], np.cumsum(classes == 2, dtype=np.int64)))
     line_ends = np.append(np.flatnonzero(codes == 10), len(text))
     line_starts = np.concatenate(([0], line_ends[:-1] + 1))
     line_balance = balance[line_ends] - balance[line_starts]
     todo = np.flatnonzero(line_balance > 0).tolist()
     # lines mostly simplified that still hold traditional-only characters: decide clause by clause
-    trad_sum = np.concatenate(([0], np.cumsum(is_trad, dtype=np.int64)))
     has_trad = trad_sum[line_ends] - trad_sum[line_starts]
     for k in np.flatnonzero((line_balance <= 0) & (has_trad > 0)).tolist():
         lines[k] = _convert_clauses(lines[k], int(line_starts[k]), balance, is_trad, config)
