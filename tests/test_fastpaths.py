@@ -14,8 +14,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from reportmine import discovery, doctype, extract, normalize, polarity, structure, taxonomy
+from reportmine import (cleaning, discovery, doctype, extract, line_kinds, normalize, numbering, polarity, script, sections,
+                        structure, taxonomy)
 from reportmine.dates import DATE_RE
+from reportmine.edits import _apply_edits
 from reportmine.extract import Extractor, Finding
 
 PROPS = settings(max_examples=200, deadline=None, suppress_health_check=list(HealthCheck))
@@ -44,10 +46,10 @@ TEXTS = st.one_of(TEXT, WORDS)
 @PROPS
 @given(TEXTS)
 def test_pinyin_edits_are_the_pattern_matches(text):
-    assert normalize._edits_remove_pinyin(text) == [(m.start(), m.end(), "") for m in normalize._PINYIN_RE.finditer(text)]
+    assert cleaning._edits_remove_pinyin(text) == [(m.start(), m.end(), "") for m in cleaning._PINYIN_RE.finditer(text)]
 
 
-_CJK = normalize.CJK
+_CJK = script.CJK
 _CJK_SPACE_OLD = re.compile(  # the pattern with its look-behinds before the space
     f"(?<=[{_CJK}，。、；：！？“”（）《》,;:?!])(?<![ \t\u00a0\u3000][ \t\u00a0])[ \t\u00a0](?![ \t\u00a0\u3000])(?=[{_CJK}，。、；：！？“”《》])"
 )
@@ -61,20 +63,20 @@ def test_cjk_space_edits_as_before(text):
         line_start = text.rfind("\n", 0, m.start()) + 1
         if text[line_start:m.start()].strip():
             expected.append((m.start(), m.end(), ""))
-    assert normalize._edits_remove_cjk_spaces(text) == expected
+    assert cleaning._edits_remove_cjk_spaces(text) == expected
 
 
 @PROPS
 @given(st.one_of(st.text(max_size=300), st.text(alphabet=st.characters(exclude_categories=()), max_size=60)))  # surrogates too
 def test_script_counts_are_the_character_counts(text):
-    trad, simp = normalize._script_sets()
-    assert normalize._script_counts(text) == (sum(c in trad for c in text), sum(c in simp for c in text))
+    trad, simp = script._script_sets()
+    assert script._script_counts(text) == (sum(c in trad for c in text), sum(c in simp for c in text))
 
 
 @PROPS
 @given(st.lists(st.sampled_from(["郵政服務", "邮政服务", "檢查發現", "显著", "隨著", "的", "，", "。", "\n", "\n\n", "abc"]), max_size=20).map("".join))
 def test_convert_lines_converts_the_lines_mostly_traditional(text):
-    trad, simp = normalize._script_sets()
+    trad, simp = script._script_sets()
 
     def balance(s):
         return sum(c in trad for c in s) - sum(c in simp for c in s)
@@ -89,7 +91,7 @@ def test_convert_lines_converts_the_lines_mostly_traditional(text):
         return out
 
     expected = "\n".join(normalize.to_simplified(line) if balance(line) > 0 else clauses(line) for line in text.split("\n"))
-    assert normalize._convert_lines(text, "tw2s") == expected
+    assert script._convert_lines(text, "tw2s") == expected
 
 
 @PROPS
@@ -99,7 +101,7 @@ def test_lines_are_splitlines_with_offsets(text):
     for line in text.splitlines(keepends=True):
         expected.append((pos, pos + len(line), line))
         pos += len(line)
-    assert normalize._lines(text) == expected
+    assert cleaning._lines(text) == expected
 
 
 def _apply_edits_plain(text, edits):
@@ -132,15 +134,15 @@ def _apply_edits_plain(text, edits):
        st.lists(st.tuples(st.integers(0, 30), st.integers(0, 4), st.sampled_from(["", "x", "yz"])), min_size=1, max_size=8))
 def test_apply_edits_as_with_add_at(text, raw):
     edits = sorted((min(a, len(text)), min(a + w, len(text)), rep) for a, w, rep in raw)
-    got, want = normalize._apply_edits(text, edits), _apply_edits_plain(text, edits)
+    got, want = _apply_edits(text, edits), _apply_edits_plain(text, edits)
     assert got[0] == want[0] and got[1].tolist() == want[1].tolist() and got[2].tolist() == want[2].tolist()
 
 
 def test_boilerplate_gates_need_the_words():
-    _line, block_re, _item, inline_re = normalize._boilerplate_res(())
-    assert not normalize._may_match(block_re, "邮政服务质量检查")
-    assert normalize._may_match(block_re, "相关文档")
-    assert normalize._may_match(inline_re, "标题 字号：大 中 小")
+    _line, block_re, _item, inline_re = cleaning._boilerplate_res(())
+    assert not cleaning._may_match(block_re, "邮政服务质量检查")
+    assert cleaning._may_match(block_re, "相关文档")
+    assert cleaning._may_match(inline_re, "标题 字号：大 中 小")
 
 
 # --------------------------------------------------------------------------- structure
@@ -151,9 +153,9 @@ def _split_sentences_plain(text, start, end):
     pos = i = start
     while i < end:
         ch = text[i]
-        if ch in structure._OPEN_Q:
+        if ch in sections._OPEN_Q:
             depth += 1
-        elif ch in structure._CLOSE_Q:
+        elif ch in sections._CLOSE_Q:
             depth = max(0, depth - 1)
         if ch == "\n" or (depth == 0 and ch in "。！？；!?;"):
             j = i + 1
@@ -195,7 +197,7 @@ def test_date_line_as_a_search(text):
     for line in text.split("\n") + [text]:
         m = DATE_RE.search(line)
         expected = bool(m) and m.start() <= 2 and len(line.strip()) - (m.end() - m.start()) <= 3
-        assert structure._is_date_line(line) == expected
+        assert line_kinds._is_date_line(line) == expected
 
 
 @PROPS
@@ -204,28 +206,28 @@ def test_number_at_as_trying_every_style(text):
     for line in text.split("\n"):
         s = line.lstrip()
         expected = None
-        for style, pat in structure._NUMBER_STYLES:
+        for style, pat in numbering._NUMBER_STYLES:
             m = pat.match(s)
-            if m and (style != "cn" or not re.match(rf"[{structure._CN}]+[是般要]", s)):
+            if m and (style != "cn" or not re.match(rf"[{numbering._CN}]+[是般要]", s)):
                 rest = s[m.end():]
                 if rest[:1] in "》」”』)）":
                     continue
-                if style == "num" and rest.startswith(structure._UNITS) or style == "num2" and rest.startswith(structure._UNITS2):
+                if style == "num" and rest.startswith(numbering._UNITS) or style == "num2" and rest.startswith(numbering._UNITS2):
                     continue
                 expected = (style, m.span())
                 break
-        got = structure._number_at(line)
+        got = numbering._number_at(line)
         assert (got and (got[0], got[1].span())) == expected
 
 
 @PROPS
 @given(TEXTS)
 def test_line_pieces_as_with_every_break_searched(text):
-    for a, b in structure._lines(text, 0, len(text)):
-        cuts = [a] + [a + m.start() for m in structure._INLINE_BREAK.finditer(text[a:b]) if m.start() > 0] + [b]
+    for a, b in numbering._lines(text, 0, len(text)):
+        cuts = [a] + [a + m.start() for m in numbering._INLINE_BREAK.finditer(text[a:b]) if m.start() > 0] + [b]
         expected = []
         for x, y in zip(cuts, cuts[1:]):
-            m = structure._HEAD_THEN_ITEM.match(text[x:y])
+            m = numbering._HEAD_THEN_ITEM.match(text[x:y])
             if m and x + m.end() < y:
                 mid = x + m.end()
                 expected.append((x, mid))
@@ -234,11 +236,11 @@ def test_line_pieces_as_with_every_break_searched(text):
                 x = mid
             if y > x:
                 expected.append((x, y))
-        assert structure._line_pieces(text, a, b) == expected
+        assert numbering._line_pieces(text, a, b) == expected
 
 
 def _split_reports_plain(text):
-    lines = structure._lines(text, 0, len(text))
+    lines = numbering._lines(text, 0, len(text))
     marks = [a for a, b in lines if structure._PIECE_MARK.match(text[a:b])]
     cuts = []
     if marks:
@@ -247,19 +249,19 @@ def _split_reports_plain(text):
         nonblank = [(a, b) for a, b in lines if text[a:b].strip()]
         for i, (a, b) in enumerate(nonblank[:-1]):
             na, nb = nonblank[i + 1]
-            if structure._repeated_title(text[a:b], text[na:nb]):
+            if line_kinds._repeated_title(text[a:b], text[na:nb]):
                 cuts.append(a)
                 continue
-            if not structure._is_date_line(text[a:b]):
+            if not line_kinds._is_date_line(text[a:b]):
                 continue
             j = i + 1
-            while j < len(nonblank) and structure._CLOSING_TAIL.match(text[nonblank[j][0]: nonblank[j][1]]):
+            while j < len(nonblank) and line_kinds._CLOSING_TAIL.match(text[nonblank[j][0]: nonblank[j][1]]):
                 j += 1
             if j >= len(nonblank):
                 break
             na, nb = nonblank[j]
             rest = text[na:]
-            if structure._title_like(text[na:nb]) and len(rest.strip()) >= 150 and DATE_RE.search(rest):
+            if line_kinds._title_like(text[na:nb]) and len(rest.strip()) >= 150 and DATE_RE.search(rest):
                 cuts.append(na)
         kept = []
         for c in sorted(set(cuts)):
@@ -291,7 +293,7 @@ def test_split_reports_at_a_date_then_a_title():
 def test_logical_lines_with_a_memo_as_without(text):
     memo: dict = {}
     for start in (0, len(text) // 3, len(text) // 2):
-        assert structure._logical_lines(text, start, len(text), memo) == structure._logical_lines(text, start, len(text))
+        assert numbering._logical_lines(text, start, len(text), memo) == numbering._logical_lines(text, start, len(text))
 
 
 # --------------------------------------------------------------------------- discovery and polarity
