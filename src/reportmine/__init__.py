@@ -8,8 +8,8 @@ The notebook API (imported lazily: ``import reportmine`` loads neither pandas no
     rm.recurrence(corpus)                        # categories found in 2+ reports of the same unit
     rm.evidence(corpus, category="backlog", org="榆林市邮政局")   # the quotes behind a cell
 
-Column contracts are documented in :mod:`reportmine.aggregate`, :mod:`reportmine.discovery` and
-:mod:`reportmine.report`.
+Column contracts are documented in :mod:`reportmine.corpus`, :mod:`reportmine.aggregate`,
+:mod:`reportmine.discovery` and :mod:`reportmine.report`.
 """
 from __future__ import annotations
 
@@ -23,16 +23,16 @@ __version__ = "0.1.0"
 
 # public name -> module that defines it (imported on first access)
 _EXPORTS = {
-    "Corpus": "aggregate",
-    "load": "aggregate",
-    "from_results": "aggregate",
+    "Corpus": "corpus",
+    "load": "corpus",
+    "from_results": "corpus",
     "frequency": "aggregate",
     "recurrence": "aggregate",
     "cooccurrence": "aggregate",
     "issue_actions": "aggregate",
     "fines": "aggregate",
     "evidence": "aggregate",
-    "QueryError": "aggregate",
+    "QueryError": "corpus",
     "Discovery": "discovery",
     "discover": "discovery",
     "render_html": "report",
@@ -48,8 +48,8 @@ _EXPORTS = {
 __all__ = ["__version__", *_EXPORTS]
 
 if TYPE_CHECKING:  # for type checkers and IDEs; at run time names resolve lazily
-    from .aggregate import (Corpus, QueryError, cooccurrence, evidence, fines, frequency, from_results, issue_actions, load,
-                            recurrence)
+    from .aggregate import cooccurrence, evidence, fines, frequency, issue_actions, recurrence
+    from .corpus import Corpus, QueryError, from_results, load
     from .discovery import Discovery, discover
     from .errors import ReportmineError
     from .report import display_frame, format_table, render_html, write_html, write_xlsx

@@ -67,6 +67,25 @@ def engine_options(f: Callable) -> Callable:
     return f
 
 
+def _check_engine(engine: str, spark_master: str | None, *, include=(), exclude=()) -> None:
+    """Usage errors for options the chosen engine does not have, and for a Spark engine not installed."""
+    if engine != "spark":
+        if spark_master is not None:
+            raise click.UsageError("--spark-master applies to --engine spark only")
+        return
+    from ._cli_spark import check_options
+
+    check_options(include=include, exclude=exclude)
+
+
+def _open_out(output: str | None, *, bom: bool = False):
+    """``-o FILE`` in UTF-8 (with a BOM for csv), else stdout as click sets it up: in its own encoding, or in
+    UTF-8 when that is ASCII (a C locale, ``PYTHONIOENCODING=ascii``). Closing it closes only a file."""
+    if output:
+        return open(output, "w", encoding="utf-8-sig" if bom else "utf-8", newline="")
+    return click.open_file("-", "w")
+
+
 def output_option(f: Callable) -> Callable:
     return click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write to FILE instead of stdout.")(f)
 

@@ -12,11 +12,11 @@ from typing import TYPE_CHECKING, Iterator
 
 import click
 
+from ._cli_batch import _one_line
 from ._cli_options import given, meta
-from .cli import _one_line
 
 if TYPE_CHECKING:
-    from .cli import Batch, _RecordingBatch
+    from ._cli_batch import Batch, _RecordingBatch
 
 __all__ = ["SparkRun", "check_options", "spark_errors"]
 
@@ -158,7 +158,7 @@ class SparkRun:
         """The Corpus (every table in the local engine's row order); skipped inputs go to ``batch``."""
         from dataclasses import replace
 
-        from .aggregate import SKIPPED_COLUMNS, _frame
+        from .corpus import SKIPPED_COLUMNS, _frame
 
         if self.sc is not None:
             with spark_errors():

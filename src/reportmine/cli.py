@@ -10,7 +10,8 @@ most ``--timeout`` seconds (worker processes with ``--jobs`` > 1, SIGALRM with `
 ``--cache PATH`` keeps per-file results in a SQLite file (:mod:`reportmine.cache`): a re-run processes only
 new or changed files, with the same output. ``--engine spark`` (``extract``, ``table``) runs the extraction
 on PySpark (:mod:`reportmine.spark`) with the same output, skips and summary as the local engine (the
-command line's side of it: ``reportmine._cli_spark``, imported only then).
+command line's side of it: ``reportmine._cli_spark``, imported only then). The table commands are in
+``reportmine._cli_tables``, the accounting of a batch of inputs in ``reportmine._cli_batch``.
 """
 from __future__ import annotations
 
@@ -18,143 +19,29 @@ import csv
 import json
 import logging
 import os
-import re
 import sys
-from collections import Counter
-from typing import Iterator
 
 import click
 
-from ._cli_options import analysis_options, by_option, engine_options, input_options, meta, output_option
+from ._cli_batch import EXIT_FATAL, EXIT_OK, Batch, iter_results
+from ._cli_options import _check_engine, _open_out, engine_options, input_options, output_option
+from ._cli_tables import discover, recurring, report, table
 from .errors import ReportmineError
 
 __all__ = ["main", "cli"]
-
-EXIT_OK, EXIT_FATAL, EXIT_SKIPPED = 0, 1, 2
-
-
-class Batch:
-    """Counts processed and skipped inputs, writes the --errors file, prints the summary on stderr."""
-
-    def __init__(self, *, errors_file: str | None, strict: bool, quiet: bool) -> None:
-        self.processed = 0
-        self.from_cache: int | None = None  # results taken from --cache (None: no cache)
-        self.skipped: Counter = Counter()
-        self.strict = strict
-        self.quiet = quiet
-        try:
-            self._errors = open(errors_file, "w", encoding="utf-8") if errors_file else None
-        except OSError as exc:
-            raise click.FileError(errors_file, hint=exc.strerror or str(exc)) from None
-
-    def ok(self) -> None:
-        self.processed += 1
-
-    @staticmethod
-    def reason_kind(reason: str) -> str:
-        """The reason without its details, for the summary: ``file too large (123 bytes > …)`` and
-        ``damaged pdf: PSSyntaxError: …`` count as ``file too large`` and ``damaged pdf``."""
-        head = re.sub(r"\s*(\([^)]*(?:\)|$)|'[^']*')", "", reason.split(":")[0]).strip()
-        return head or reason.strip() or "unknown reason"
-
-    def skip(self, source: str, stage: str, reason: str) -> None:
-        from .io import printable
-
-        source, reason = printable(source), printable(reason or "unknown reason")
-        self.skipped[self.reason_kind(reason)] += 1
-        if self._errors:
-            self._errors.write(json.dumps({"path": source, "stage": stage, "reason": reason}, ensure_ascii=False) + "\n")
-            self._errors.flush()
-        click.echo(f"skipped {_one_line(source)}: {_one_line(reason)}", err=True)
-        if self.strict:
-            self.close()
-            raise click.exceptions.Exit(EXIT_FATAL)
-
-    def close(self) -> int:
-        if self._errors:
-            self._errors.close()
-            self._errors = None
-        n_skip = sum(self.skipped.values())
-        if not self.quiet or n_skip:
-            detail = "".join(f"; {n} {reason}" for reason, n in self.skipped.most_common())
-            cached = f" ({min(self.from_cache, self.processed)} from cache)" if self.from_cache is not None else ""
-            click.echo(f"{self.processed} processed{cached}, {n_skip} skipped{detail}", err=True)
-        return EXIT_SKIPPED if n_skip else EXIT_OK
-
-
-_CONTROL = {c: f"\\x{c:02x}" for c in (*range(0x20), 0x7F)}
-
-
-def _one_line(text: str) -> str:
-    """Control characters (a newline in a file name) escaped, so that each skip stays one line."""
-    return text.translate(_CONTROL)
-
-
-def _open_out(output: str | None, *, bom: bool = False):
-    """``-o FILE`` in UTF-8 (with a BOM for csv), else stdout as click sets it up: in its own encoding, or in
-    UTF-8 when that is ASCII (a C locale, ``PYTHONIOENCODING=ascii``). Closing it closes only a file."""
-    if output:
-        return open(output, "w", encoding="utf-8-sig" if bom else "utf-8", newline="")
-    return click.open_file("-", "w")
-
-
-def _progress(total_hint: int | None, quiet: bool):
-    from contextlib import nullcontext
-
-    if quiet or not sys.stderr.isatty():
-        return nullcontext(None)
-    from rich.console import Console
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-
-    return Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                    console=Console(stderr=True), transient=True)
-
-
-def iter_results(paths, *, batch: Batch, stage: str, taxonomy=None, use_model: bool = True, include=(), exclude=(),
-                 quiet=False, jobs: int = 1, timeout: float | None = None) -> Iterator:
-    """Run the pipeline, account for every input, and yield FileResults that were processed. With
-    ``--cache`` the results of unchanged files come from the cache file (counted in the summary)."""
-    from .io import MAX_BYTES
-    from .pipeline import run
-
-    paths = list(paths)
-    cache = _open_cache()
-    if cache is not None:
-        batch.from_cache = 0
-    try:
-        with _progress(None, quiet) as prog:
-            task = prog.add_task("reading", total=None) if prog else None
-            for res in run(paths, taxonomy=taxonomy, stage=stage, use_model=use_model, include=include, exclude=exclude,
-                           jobs=jobs, timeout=timeout, max_bytes=meta("max_bytes", MAX_BYTES), cache=cache):
-                if prog:
-                    prog.update(task, advance=1, description=res.source[-40:])
-                if cache is not None:
-                    batch.from_cache = cache.stats.hits
-                if res.skipped:
-                    batch.skip(res.source, res.skipped.stage, res.skipped.reason)
-                else:
-                    batch.ok()
-                    yield res
-    finally:
-        if cache is not None:
-            cache.close()
-
-
-def _open_cache():
-    """The ResultCache of ``--cache PATH`` (None without it). A path that cannot hold a cache (unwritable,
-    not a SQLite file) raises ReportmineError naming it: one line on stderr, exit 1."""
-    path = meta("cache")
-    if path is None:
-        return None
-    from .cache import ResultCache
-
-    return ResultCache(path)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="reportmine")
 def cli() -> None:
     """Turn Chinese inspection reports into evidence-backed tables of recurring problems."""
+
+
+# the commands that build a corpus and print its tables: reportmine._cli_tables
+cli.add_command(table)
+cli.add_command(recurring)
+cli.add_command(report)
+cli.add_command(discover)
 
 
 @cli.command()
@@ -190,17 +77,6 @@ def normalize(file, convert, no_pinyin, no_boilerplate, no_cjk_spaces, no_rejoin
     out = _open_out(output)
     out.write(norm.text if norm.text.endswith("\n") else norm.text + "\n")
     click.echo(f"{doc.source}: encoding {doc.encoding}, script {norm.script}, {len(doc.text)} -> {len(norm.text)} chars", err=True)
-
-
-def _check_engine(engine: str, spark_master: str | None, *, include=(), exclude=()) -> None:
-    """Usage errors for options the chosen engine does not have, and for a Spark engine not installed."""
-    if engine != "spark":
-        if spark_master is not None:
-            raise click.UsageError("--spark-master applies to --engine spark only")
-        return
-    from ._cli_spark import check_options
-
-    check_options(include=include, exclude=exclude)
 
 
 _CSV_COLUMNS = ["source", "index", "report_id", "org", "date", "doc_type", "kind", "id", "polarity", "planned", "amount_yuan", "start", "end", "original"]
@@ -270,241 +146,6 @@ def eval_(gold, split, no_model, compare, as_json):
             click.echo()
     if as_json or compare:
         click.echo(json.dumps(summaries, ensure_ascii=False, indent=1))
-
-
-# --------------------------------------------------------------------------- tables and reports
-
-_POLARITY_CHOICE = click.Choice(["found", "not_found", "requirement", "any"])
-_PERIOD_CHOICE = click.Choice(["year", "quarter", "month"])
-_TABLE_FORMATS = click.Choice(["text", "csv", "md", "xlsx", "json"])
-
-
-class _RecordingBatch(Batch):
-    """A Batch that also keeps the skipped inputs (for the corpus's ``skipped`` table)."""
-
-    def __init__(self, **kwargs) -> None:
-        super().__init__(**kwargs)
-        self.skipped_rows: list[dict] = []
-
-    def skip(self, source: str, stage: str, reason: str) -> None:
-        self.skipped_rows.append({"source": source, "stage": stage, "reason": reason})
-        super().skip(source, stage, reason)
-
-
-def _build_corpus(paths, *, taxonomy_files, no_model, include, exclude, errors_file, strict, quiet, jobs, timeout,
-                  engine="local", spark_master=None):
-    """Run the pipeline over PATHS (progress and skips on stderr) into a Corpus; returns (corpus, batch)."""
-    from dataclasses import replace
-
-    import pandas as pd
-
-    from .aggregate import SKIPPED_COLUMNS, from_results
-    from .taxonomy import load_taxonomy
-
-    tax = load_taxonomy(*taxonomy_files)
-    batch = _RecordingBatch(errors_file=errors_file, strict=strict, quiet=quiet)
-    if engine == "spark":
-        from ._cli_spark import SparkRun
-
-        run = SparkRun(paths, taxonomy_files=taxonomy_files, no_model=no_model, master=spark_master, with_json=False)
-        return run.corpus(batch, tax), batch
-    results = iter_results(paths, batch=batch, stage="extract", taxonomy=tax, use_model=not no_model, include=include,
-                           exclude=exclude, quiet=quiet, jobs=jobs, timeout=timeout)
-    corpus = from_results(results, taxonomy=tax)
-    corpus = replace(corpus, skipped=pd.DataFrame(batch.skipped_rows, columns=list(SKIPPED_COLUMNS)))
-    return corpus, batch
-
-
-def _emit_table(df, fmt: str, output: str | None, *, workbook=None) -> None:
-    """Write one table (text/csv/md/json) to stdout or ``-o``; ``xlsx`` writes ``workbook()`` sheets."""
-    from .report import format_table, write_xlsx
-
-    if fmt == "xlsx":
-        tables, evidence = workbook()
-        write_xlsx(tables, output, evidence=evidence)
-        return
-    out = _open_out(output, bom=fmt == "csv")
-    if fmt == "csv" and not output:
-        out.write("\ufeff")
-    out.write(format_table(df, fmt))
-    out.flush()
-    if output:
-        out.close()
-
-
-def _need_file(fmt: str, output: str | None) -> None:
-    if fmt == "xlsx" and not output:
-        raise click.UsageError("--format xlsx needs -o FILE (a workbook cannot go to stdout)")
-
-
-def _all_tables(corpus, *, first: str, table, by, polarity, period="year"):
-    """The workbook: the requested table first, then the other tables, and the evidence sheet."""
-    from . import aggregate as ag
-
-    unit_by = list(by) or ["org"]
-    tables = {first: table}
-    others = {
-        "frequency": lambda: ag.frequency(corpus, by=by, polarity=polarity),
-        "recurrence": lambda: ag.recurrence(corpus, by=unit_by, period=period, polarity=polarity),
-        "cooccurrence": lambda: ag.cooccurrence(corpus, polarity=polarity),
-        "issue_actions": lambda: ag.issue_actions(corpus),
-        "fines": lambda: ag.fines(corpus, by=unit_by),
-    }
-    for name, make in others.items():
-        if name not in tables:
-            tables[name] = make()
-    if len(corpus.skipped):
-        tables["skipped"] = corpus.skipped
-    return tables, corpus.findings
-
-
-@cli.command()
-@click.argument("paths", nargs=-1, required=True, type=click.Path())
-@click.option("--table", "kind", type=click.Choice(["frequency", "cooccurrence", "actions", "fines"]), default="frequency",
-              show_default=True, help="Which table: category frequency, co-occurrence in reports, issue to action, fine totals.")
-@by_option("", "Group by these columns (frequency, fines): org, province, city, county, year, quarter, month, doc_type, source.")
-@click.option("--polarity", type=_POLARITY_CHOICE, default="found", show_default=True, help="Which mentions count.")
-@click.option("--unit", type=click.Choice(["reports", "mentions"]), default="reports", show_default=True,
-              help="Count reports where a category occurs, or mentions.")
-@click.option("--top", type=click.IntRange(min=1), help="Keep the N largest rows (per group for frequency).")
-@click.option("--format", "fmt", type=_TABLE_FORMATS, default="text", show_default=True,
-              help="text: aligned table; csv: UTF-8 with BOM (Excel); xlsx: every table plus the evidence sheet.")
-@analysis_options
-@engine_options
-@input_options
-@output_option
-def table(paths, kind, by, polarity, unit, top, fmt, taxonomy_files, no_model, engine, spark_master, include, exclude, errors_file,
-          strict, quiet, jobs, timeout, output):
-    """Tables of problems: how often each category was found, by any unit or period."""
-    from . import aggregate as ag
-
-    _need_file(fmt, output)
-    if by and kind in ("cooccurrence", "actions"):
-        raise click.UsageError(f"--by does not apply to --table {kind}")
-    _check_engine(engine, spark_master, include=include, exclude=exclude)
-    corpus, batch = _build_corpus(paths, taxonomy_files=taxonomy_files, no_model=no_model, include=include, exclude=exclude,
-                                  errors_file=errors_file, strict=strict, quiet=quiet, jobs=jobs, timeout=timeout,
-                                  engine=engine, spark_master=spark_master)
-    if kind == "frequency":
-        df = ag.frequency(corpus, by=by, polarity=polarity, unit=unit, top=top)
-    elif kind == "cooccurrence":
-        df = ag.cooccurrence(corpus, polarity=polarity)
-    elif kind == "actions":
-        df = ag.issue_actions(corpus)
-    else:
-        df = ag.fines(corpus, by=by)
-    if top is not None and kind != "frequency":
-        df = df.head(top)
-    name = {"actions": "issue_actions"}.get(kind, kind)
-    _emit_table(df, fmt, output, workbook=lambda: _all_tables(corpus, first=name, table=df, by=by, polarity=polarity))
-    sys.exit(batch.close())
-
-
-@cli.command()
-@click.argument("paths", nargs=-1, required=True, type=click.Path())
-@by_option("org", "The unit a problem recurs in (comma-separated columns).")
-@click.option("--period", type=_PERIOD_CHOICE, default="year", show_default=True, help="Period for consecutive runs.")
-@click.option("--min-reports", type=click.IntRange(min=1), default=2, show_default=True, help="Reports of one unit a category must be found in.")
-@click.option("--polarity", type=_POLARITY_CHOICE, default="found", show_default=True)
-@click.option("--top", type=click.IntRange(min=1), help="Keep the first N rows.")
-@click.option("--format", "fmt", type=_TABLE_FORMATS, default="text", show_default=True)
-@analysis_options
-@input_options
-@output_option
-def recurring(paths, by, period, min_reports, polarity, top, fmt, taxonomy_files, no_model, include, exclude, errors_file, strict, quiet, jobs, timeout, output):
-    """Problems found again and again in the same unit: reports, periods, first and last seen, a quote."""
-    from . import aggregate as ag
-
-    _need_file(fmt, output)
-    if not by:
-        raise click.BadParameter("recurrence needs a unit", param_hint="--by")
-    corpus, batch = _build_corpus(paths, taxonomy_files=taxonomy_files, no_model=no_model, include=include, exclude=exclude,
-                                  errors_file=errors_file, strict=strict, quiet=quiet, jobs=jobs, timeout=timeout)
-    df = ag.recurrence(corpus, by=by, period=period, polarity=polarity, min_reports=min_reports)
-    if top is not None:
-        df = df.head(top)
-    _emit_table(df, fmt, output, workbook=lambda: _all_tables(corpus, first="recurrence", table=df, by=by, polarity=polarity, period=period))
-    sys.exit(batch.close())
-
-
-@cli.command()
-@click.argument("paths", nargs=-1, required=True, type=click.Path())
-@by_option("province", "The unit of the heatmap (one column).")
-@click.option("--period", type=_PERIOD_CHOICE, default="year", show_default=True, help="Period of the trend chart and of recurrence.")
-@click.option("--polarity", type=_POLARITY_CHOICE, default="found", show_default=True)
-@click.option("--title", default="检查报告问题分析 reportmine", show_default=True)
-@analysis_options
-@input_options
-@output_option
-def report(paths, by, period, polarity, title, taxonomy_files, no_model, include, exclude, errors_file, strict, quiet, jobs, timeout, output):
-    """A self-contained HTML report (charts, tables, searchable evidence) that opens offline."""
-    from .report import render_html
-
-    if len(by) != 1:
-        raise click.BadParameter("the heatmap takes one column", param_hint="--by")
-    corpus, batch = _build_corpus(paths, taxonomy_files=taxonomy_files, no_model=no_model, include=include, exclude=exclude,
-                                  errors_file=errors_file, strict=strict, quiet=quiet, jobs=jobs, timeout=timeout)
-    text = render_html(corpus, by=by[0], period=period, polarity=polarity, title=title)
-    out = _open_out(output)
-    out.write(text)
-    out.flush()
-    if output:
-        out.close()
-        if not quiet:
-            click.echo(f"wrote {output}", err=True)
-    sys.exit(batch.close())
-
-
-@cli.command()
-@click.argument("paths", nargs=-1, required=True, type=click.Path())
-@click.option("-k", "--clusters", "k", type=click.IntRange(min=1), help="Number of clusters (default: chosen by silhouette).")
-@click.option("--method", type=click.Choice(["kmeans", "nmf"]), default="kmeans", show_default=True)
-@click.option("--by", "unit", type=click.Choice(["org", "province", "city", "county", "year", "quarter", "month", "doc_type", "source"]),
-              default="org", show_default=True, help="Which units each cluster lists.")
-@click.option("--terms", "n_terms", type=click.IntRange(min=1), default=8, show_default=True, help="Key terms per cluster.")
-@click.option("--examples", "n_examples", type=click.IntRange(min=1), default=3, show_default=True, help="Example quotes per cluster.")
-@click.option("--seed", type=int, default=0, show_default=True)
-@click.option("--format", "fmt", type=_TABLE_FORMATS, default="text", show_default=True)
-@analysis_options
-@input_options
-@output_option
-def discover(paths, k, method, unit, n_terms, n_examples, seed, fmt, taxonomy_files, no_model, include, exclude, errors_file, strict, quiet, jobs, timeout, output):
-    """Cluster problem sentences that match no category: candidates for new taxonomy entries."""
-    from .discovery import discover as _discover
-    from .report import write_xlsx
-
-    _need_file(fmt, output)
-    corpus, batch = _build_corpus(paths, taxonomy_files=taxonomy_files, no_model=no_model, include=include, exclude=exclude,
-                                  errors_file=errors_file, strict=strict, quiet=quiet, jobs=jobs, timeout=timeout)
-    found = _discover(corpus, k=k, method=method, by=unit, n_terms=n_terms, n_examples=n_examples, seed=seed)
-    if fmt == "xlsx":
-        write_xlsx({"clusters": found.clusters, "sentences": found.sentences}, output)
-    elif fmt == "text":
-        out = _open_out(output)
-        out.write(_format_clusters(found.clusters, n_sentences=len(corpus.unmatched)))
-        out.flush()
-        if output:
-            out.close()
-    else:
-        _emit_table(found.clusters, fmt, output)
-    sys.exit(batch.close())
-
-
-def _format_clusters(clusters, *, n_sentences: int) -> str:
-    """Clusters as readable blocks: size, key terms, units, quoted examples (long quotes cut)."""
-    from .report import truncate
-
-    if clusters.empty:
-        return f"no clusters ({n_sentences} problem sentences outside the taxonomy)\n"
-    lines = []
-    for row in clusters.itertuples(index=False):
-        lines.append(f"cluster {row.cluster}: {row.size} sentences in {row.reports} reports, {row.n_units} units")
-        lines.append("  terms: " + "、".join(row.terms))
-        lines.append("  units: " + "、".join(row.units[:8]) + (" …" if len(row.units) > 8 else ""))
-        for quote, source in zip(row.examples, row.sources):
-            lines.append(f"  「{truncate(' '.join(quote.split()), 120)}」 ({source})")
-        lines.append("")
-    return "\n".join(lines)
 
 
 def _write_records(records, fmt: str, output: str | None) -> None:

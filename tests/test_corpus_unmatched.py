@@ -10,7 +10,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from reportmine.aggregate import from_results
+from reportmine.corpus import from_results
 from reportmine.cache import ResultCache
 from reportmine.pipeline import run
 
