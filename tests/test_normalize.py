@@ -133,6 +133,9 @@ def test_no_rejoin_before_heading_item_signature_or_date(next_line):
         "标题\n存在的问题\n窗口搭售贺卡。",  # a short label
         "标题\n检查发现进口的邮件无投递日戳。\n要求加盖日戳。",  # sentence ended
         "标题\n检查发现：\n一是日戳不清。",
+        # rows of a list with the same label (a Word table copied as lines), each without a full stop
+        "标题\n检查项目：营业时间　检查结果：8个网点均按公示时间开门营业\n检查项目：资费执行　检查结果：未发现超标准收费",
+        "标题\n问题：部分快件未按址投递，直接放在驿站\n问题：面单信息未做隐私处理",
     ],
 )
 def test_no_rejoin_after_title_label_or_sentence_end(text):

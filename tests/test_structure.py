@@ -135,6 +135,16 @@ def test_a_heading_repeated_by_its_paragraph_does_not_split_a_report():
          "台北邮局第二十二支局邮件投递业务稽核报告", "台北邮局投递科"),
         ("郵政服務質量專項檢查工作總結\n市局檢查服務部:\n為加快郵政企業的發展,我局開展了專項檢查。",
          "邮政服务质量专项检查工作总结", "市局检查服务部"),
+        # an issuer header that does not end like a unit (省区, 邮政, a name with brackets), then the title
+        ("某某快递辽宁省区\n关于大连转运中心操作质量督查情况的通报\n\n辽省区质〔2017〕21号\n\n各网点：\n省区于10月对转运中心进行了督查。",
+         "关于大连转运中心操作质量督查情况的通报", "各网点"),
+        ("香港郵政\n大埔及北區鄉郊派遞服務巡查報告\n\n致：郵件派遞科總監督\n\n一、巡查發現部分郵件延誤。",
+         "大埔及北区乡郊派递服务巡查报告", "邮件派递科总监督"),
+        ("某某速遞（香港）有限公司\n葵涌轉運中心第四季營運巡查報告\n\n一、巡查發現部分郵件延誤。",
+         "葵涌转运中心第四季营运巡查报告", None),
+        # a short first line followed by a line that is no title stays the title
+        ("邮政服务质量自查\n今年以来，我局按照要求开展了自查，现将情况报告如下。",
+         "邮政服务质量自查", None),
     ],
 )
 def test_title_and_addressee(text, title, addressee):

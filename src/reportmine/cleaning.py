@@ -188,6 +188,7 @@ _DATE_LINE_RE = re.compile(r"^\s*[\d〇零一二三四五六七八九十OoＯxX�
 _ORG_LINE_RE = re.compile(r"^\s*\S{2,30}(?:局|公司|分公司|支局|中心|部|处|室|科|所|站|网点|委员会|办公室)\s*$")
 _DOCNO_LINE_RE = re.compile(r"^\s*\S{0,12}[〔\[【(（]\s*(?:19|20)\d{2}\s*[〕\]】)）]\s*\d+\s*号\s*$")
 _PIECE_RE = re.compile(rf"^\s*第[{_CN_NUM}\d]+篇")
+_LABEL_RE = re.compile(r"\s*([^\s，。；：:,;]{1,10})[：:]")
 
 
 def _joins(acc: str, nxt: str) -> bool:
@@ -201,6 +202,9 @@ def _joins(acc: str, nxt: str) -> bool:
     ):
         return False
     if _PIECE_RE.match(acc) or _DATE_LINE_RE.match(acc) or _ORG_LINE_RE.match(acc) or _DOCNO_LINE_RE.match(acc):
+        return False
+    label = _LABEL_RE.match(nxt)
+    if label and acc.startswith(label.group(1)) and _LABEL_RE.match(acc):  # rows of a list (检查项目：… per line)
         return False
     m = _MARKER_RE.match(acc)
     rest = acc[m.end():] if m else acc

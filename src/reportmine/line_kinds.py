@@ -44,6 +44,14 @@ _TITLE_HEADS = ("通报", "报告", "总结", "通知", "意见", "办法", "规
                 "计划", "简报", "汇报", "请示", "批复", "函", "制度", "规范", "要点", "说明")
 
 
+def _issuer_like(line: str) -> bool:
+    """A short header line naming who issues the document (某某快递辽宁省区, 香港郵政, 某某速递（香港）有限公司),
+    not itself a title: it is skipped when a title (关于…, …报告) follows it."""
+    s = line.strip()
+    return 2 <= len(s) <= 24 and not any(p in s for p in "。；，：:、") and _number_at(s) is None \
+        and not any(h in s for h in _TITLE_HEADS if len(h) > 1)
+
+
 def _is_date_line(line: str) -> bool:
     """A line that is a date (at most 3 other characters): the first date of the line starts within its
     first 3 characters (tried there only: a search would be answered at the same place)."""

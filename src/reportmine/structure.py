@@ -10,7 +10,7 @@ from typing import Iterator
 from .dates import DATE_RE, parse_date
 from .io import Document
 from .line_kinds import (_ADDRESSEE_RE, _BYLINE_RE, _CLOSING_TAIL, _CREDIT_RE, _DOCNO_RE, _ORG_RE, _PAREN_DATE_RE,
-                         _RED_HEADER_RE, _TAGGED_TITLE, _TITLE_HEADS, _closing_like, _is_date_line, _org_of,
+                         _RED_HEADER_RE, _TAGGED_TITLE, _TITLE_HEADS, _closing_like, _is_date_line, _issuer_like, _org_of,
                          _repeated_title, _similar, _strip_docno, _title_like, _with_deleted_spaces)
 from .normalize import Normalized, normalize
 from .numbering import _CN, _lines, _logical_lines, _number_at
@@ -173,12 +173,13 @@ def structure_report(norm: Normalized, span: tuple[int, int], *, source: str, in
         if _DOCNO_RE.match(t) or _RED_HEADER_RE.match(t):
             li += 1
             continue
-        if _ORG_RE.match(t) and li + 1 < len(lines):
+        if li + 1 < len(lines) and (_ORG_RE.match(t) or _issuer_like(t)):
             k = li + 1
             while k < len(lines) and _DOCNO_RE.match(line_text(k)):
                 k += 1
             nt = line_text(k) if k < len(lines) else ""
-            if nt and _title_like(nt) and not _ADDRESSEE_RE.match(nt) and not _ORG_RE.match(nt) and not _BYLINE_RE.match(nt):
+            if nt and _title_like(nt) and not _ADDRESSEE_RE.match(nt) and not _ORG_RE.match(nt) and not _BYLINE_RE.match(nt) \
+                    and (_ORG_RE.match(t) or nt.startswith("关于") or nt.endswith(_TITLE_HEADS)):
                 li += 1
                 continue
         break
