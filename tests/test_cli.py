@@ -194,3 +194,39 @@ def test_output_uses_no_deprecated_click_api(tmp_path):
             assert res.exit_code == 0, res.output
     assert not [w for w in caught if issubclass(w.category, DeprecationWarning) and "click" in str(w.message).lower()
                 or "get_text_stream" in str(w.message)]
+
+
+@pytest.mark.parametrize("encoding", ["gbk", "gb18030"])
+def test_csv_to_a_chinese_stdout_encoding_has_no_bom(tmp_path, encoding):
+    """Where stdout is set to a Chinese legacy encoding, csv is written in it, without the UTF-8 BOM it
+    cannot encode (it used to fail with UnicodeEncodeError)."""
+    import os
+
+    report = tmp_path / "r.txt"
+    report.write_text(REPORT, encoding="utf-8")
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTHONIOENCODING",))}
+    env["PYTHONIOENCODING"] = encoding
+    for args in (["extract", "--no-model", "-j", "1", "--format", "csv", str(report)],
+                 ["table", "--no-model", "-j", "1", "--format", "csv", str(report)]):
+        proc = subprocess.run([sys.executable, "-c", "from reportmine.cli import main; main()", *args],
+                              capture_output=True, env=env, timeout=300)
+        assert proc.returncode == 0, proc.stderr.decode("utf-8", "replace")
+        text = proc.stdout.decode(encoding)
+        assert not text.startswith("\ufeff") and text.split(",", 1)[0] in ("source", "category")
+
+
+def test_stdout_encoding_without_the_characters_is_one_clear_error(tmp_path):
+    """Simplified output on a Big5 stdout cannot be written: one line naming the encoding and the way
+    out (-o FILE), exit 1, no traceback."""
+    import os
+
+    report = tmp_path / "r.txt"
+    report.write_text(REPORT, encoding="utf-8")
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTHONIOENCODING",))}
+    env["PYTHONIOENCODING"] = "big5"
+    proc = subprocess.run([sys.executable, "-c", "from reportmine.cli import main; main()",
+                           "extract", "--no-model", "-j", "1", "--format", "csv", str(report)],
+                          capture_output=True, env=env, timeout=300)
+    err = proc.stderr.decode("big5", "replace")
+    assert proc.returncode == 1 and "Traceback" not in err
+    assert "big5" in err and "-o FILE" in err

@@ -1,6 +1,8 @@
 """Options shared by the commands of :mod:`reportmine.cli` (click decorators and their small helpers)."""
 from __future__ import annotations
 
+import codecs
+
 import os
 from typing import Callable
 
@@ -80,10 +82,14 @@ def _check_engine(engine: str, spark_master: str | None, *, include=(), exclude=
 
 def _open_out(output: str | None, *, bom: bool = False):
     """``-o FILE`` in UTF-8 (with a BOM for csv), else stdout as click sets it up: in its own encoding, or in
-    UTF-8 when that is ASCII (a C locale, ``PYTHONIOENCODING=ascii``). Closing it closes only a file."""
+    UTF-8 when that is ASCII (a C locale, ``PYTHONIOENCODING=ascii``); the BOM only where stdout is UTF-8
+    (a GBK or Big5 stdout cannot encode it). Closing it closes only a file."""
     if output:
         return open(output, "w", encoding="utf-8-sig" if bom else "utf-8", newline="")
-    return click.open_file("-", "w")
+    out = click.open_file("-", "w")
+    if bom and codecs.lookup(getattr(out, "encoding", None) or "ascii").name.startswith("utf"):
+        out.write("\ufeff")
+    return out
 
 
 def output_option(f: Callable) -> Callable:

@@ -49,8 +49,6 @@ def _emit_table(df, fmt: str, output: str | None, *, workbook=None) -> None:
         write_xlsx(tables, output, evidence=evidence)
         return
     out = _open_out(output, bom=fmt == "csv")
-    if fmt == "csv" and not output:
-        out.write("\ufeff")
     out.write(format_table(df, fmt))
     out.flush()
     if output:

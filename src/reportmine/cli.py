@@ -108,8 +108,6 @@ def extract(paths, fmt, taxonomy_files, no_model, engine, spark_master, include,
         records = (e.to_dict() for res in results for e in res.extractions)
     if fmt == "csv":
         out = _open_out(output, bom=True)
-        if not output:
-            out.write("\ufeff")
         w = csv.writer(out)
         w.writerow(_CSV_COLUMNS)
         for rec in records:
@@ -202,6 +200,10 @@ def main(argv: list[str] | None = None) -> None:
         sys.exit(EXIT_FATAL)
     except BrokenPipeError:
         sys.exit(EXIT_OK)
+    except UnicodeEncodeError as exc:  # stdout in a legacy encoding (PYTHONIOENCODING=big5) and a character it lacks
+        click.echo(f"reportmine: error: the output encoding {exc.encoding} cannot write {exc.object[exc.start:exc.end]!r}; "
+                   "write to a file with -o FILE (UTF-8) or set PYTHONIOENCODING=utf-8", err=True)
+        sys.exit(EXIT_FATAL)
     except KeyboardInterrupt:
         click.echo("interrupted", err=True)
         sys.exit(130)
