@@ -341,7 +341,7 @@ class Extractor:
             doc_type = model.doc_type(report, doc_type)  # the model only where rules have no evidence at all
         no_found = doc_type in ("regulation", "essay")
         fdec: list[tuple] = []  # (sentence, section, category, polarity, (a, b), cue, score)
-        adec: list[tuple] = []  # (sentence, section, type, planned, (a, b), cue)
+        adec: list[tuple] = []  # (sentence, section, type, planned, anchor (a, b), cue, evidence (a, b))
         if model is None:
             for kind, cid, _role, cue, sent, si, clause, _pre, _post, rule, _certain in self._candidate_rows(report):
                 if rule is None:
@@ -349,7 +349,7 @@ class Extractor:
                 if kind == "category":
                     fdec.append((sent, si, cid, rule, clause, cue, 1.0))
                 else:
-                    adec.append((sent, si, cid, rule == "planned", clause, cue))
+                    adec.append((sent, si, cid, rule == "planned", clause, cue, clause))
         else:
             sec_of = {s.nstart: i for i, sec in enumerate(report.sections) for s in sec.sentences}
             for sent, cats, acts in model.decide_sentences(self, report, doc_type):
@@ -361,10 +361,13 @@ class Extractor:
                     for span in spans:
                         fdec.append((sent, si, cat, pol, span, cs[0].cue if cs else "", prob))
                 for act, planned, cs, prob in acts:
+                    # the model decides per sentence: the sentence is the evidence, the cue's clause (if any)
+                    # the anchor that amount, party and the answered finding are read from
+                    whole = (sent.nstart, sent.nend)
                     c = cs[0] if cs else None
                     if planned is None:
                         planned = is_future(sent.text, sentence=sent.text, heading=report.sections[si].heading)
-                    adec.append((sent, si, act, planned, c.clause if c else (sent.nstart, sent.nend), c.cue if c else ""))
+                    adec.append((sent, si, act, planned, c.clause if c else whole, c.cue if c else "", whole))
         if no_found:
             fdec = [(s, si, cat, "requirement" if pol == "found" else pol, sp, cue, sc) for s, si, cat, pol, sp, cue, sc in fdec]
             adec = []
@@ -388,11 +391,11 @@ class Extractor:
         seen = set()
         link_of = self._linker(findings)
         sent_party: dict[int, str | None] = {}
-        for sent, si, aid, planned, (a, b), cue in adec:
+        for sent, si, aid, planned, (a, b), cue, (ea, eb) in adec:
             if (sent.nstart, aid) in seen:
                 continue
             seen.add((sent.nstart, aid))
-            oa, ob = norm.to_original(a, b)
+            oa = norm.to_original(a, b)[0]
             clause_text = text[a:b]
             amount = None
             if aid in ("fine", "administrative_penalty"):
@@ -403,7 +406,8 @@ class Extractor:
                     sent_party[sent.nstart] = self._party(sent.text)
                 party = sent_party[sent.nstart]
             link = link_of(si, (sent.start, sent.end), oa)  # a sentence's start/end: to_original(nstart, nend)
-            actions.append(Action(aid, clause_text, norm.original[oa:ob], oa, ob, amount, party, link, bool(planned), si, cue))
+            sa, sb = norm.to_original(ea, eb)
+            actions.append(Action(aid, text[ea:eb], norm.original[sa:sb], sa, sb, amount, party, link, bool(planned), si, cue))
         actions.sort(key=lambda x: (x.start, x.type))
         return Extraction(report, doc_type, tuple(findings), tuple(actions))
 
