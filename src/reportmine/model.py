@@ -10,14 +10,12 @@
 
 Training data ship with the package (``data/training.jsonl.gz``: the decoded text and gold of every
 report file of the corpus's *train* split, never the test split), so the models train at first use,
-offline, in a few seconds, and are cached on disk per data + library version.
+offline, in a few seconds, and are cached on disk per data + library version. Training and
+cross-validation are in :mod:`reportmine.training`.
 """
 from __future__ import annotations
 
 import functools
-import gzip
-import hashlib
-import json
 import logging
 import os
 import pickle
@@ -25,14 +23,13 @@ import tempfile
 from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Sequence
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from ._data import data_path
 
 if TYPE_CHECKING:
-    from .extract import Candidate
     from .structure import Report
 
 __all__ = ["StackedModel", "default_model", "train", "export_training", "training_records", "THRESHOLDS"]
@@ -40,7 +37,7 @@ __all__ = ["StackedModel", "default_model", "train", "export_training", "trainin
 log = logging.getLogger(__name__)
 MODEL_VERSION = "1"
 #: probability above which the sentence model asserts a category / action type (chosen by
-#: cross-validation on the train split: see ``reportmine.model.cross_validate``)
+#: cross-validation on the train split: see ``reportmine.training.cross_validate``)
 THRESHOLDS = {"category": 0.3, "action": 0.4}
 #: rescue: where a sentence model for "this sentence has some finding" (or "some action") says so with
 #: probability >= the first number, the most likely category (action type) is asserted even below its
@@ -66,37 +63,6 @@ def _words(text: str) -> list[str]:
 
     toks = [t for t in cut(text) if t.strip()]
     return toks + [a + "_" + b for a, b in zip(toks, toks[1:])]
-
-
-def training_records() -> list[dict]:
-    """The shipped training data: one record per corpus file of the train split."""
-    with data_path("training.jsonl.gz").open("rb") as fh, gzip.open(fh, "rt", encoding="utf-8") as gz:
-        return [json.loads(line) for line in gz if line.strip()]
-
-
-def export_training(corpora: str | Path, out: str | Path) -> int:
-    """Write the train split of a gold corpus (decoded texts + gold) as package training data."""
-    from .evaluate import load_gold
-    from .io import read_document
-
-    gold, reports_dir = load_gold(Path(corpora) / "gold", split="train")
-    raw: dict[str, list[dict]] = defaultdict(list)
-    gold_dir = Path(corpora) / "gold"
-    wanted = {(g.file, g.report) for g in gold}
-    for f in sorted(gold_dir.glob("*.jsonl")):
-        for line in f.read_text(encoding="utf-8").splitlines():
-            if line.strip():
-                r = json.loads(line)
-                if (r["file"], r["report"]) in wanted:
-                    raw[r["file"]].append(r)
-    n = 0
-    with gzip.open(out, "wt", encoding="utf-8", compresslevel=9) as gz:
-        for fname in sorted(raw):
-            doc = read_document(reports_dir / fname)
-            recs = sorted(raw[fname], key=lambda r: r["report"])
-            gz.write(json.dumps({"file": fname, "text": doc.text, "gold": recs}, ensure_ascii=False) + "\n")
-            n += 1
-    return n
 
 
 # --------------------------------------------------------------------------- features
@@ -337,112 +303,6 @@ class StackedModel:
         return out
 
 
-# --------------------------------------------------------------------------- training
-
-
-def _units_with_gold(extractor, records: Sequence[dict]):
-    """Training rows from shipped records: sentence units with their gold labels."""
-    from .doctype import doc_type_features
-    from .io import Document
-    from .normalize import normalize
-    from .structure import iter_reports
-
-    sent_rows, pol_rows, doc_rows = [], [], []
-    for rec in records:
-        doc = Document(rec["file"], rec["text"], "utf-8", "txt")
-        norm = normalize(doc.text)
-        reports = list(iter_reports(doc, norm=norm))
-        golds = rec["gold"]
-        for g in golds:
-            if g["report"] < len(reports):
-                doc_rows.append((doc_type_features(reports[g["report"]]), g["doc_type"], rec["file"]))
-        gf = [(f["category"], f["polarity"], f["start"], f["end"]) for g in golds for f in g["findings"]]
-        ga = [(a["type"], a["start"], a["end"]) for g in golds for a in g["actions"]]
-        gdoc = {g["report"]: g["doc_type"] for g in golds}
-        for ri, report in enumerate(reports):
-            dt = gdoc.get(ri, "inspection_summary")
-            for sent, toks, cats, acts in _sentence_units(extractor, report, dt):
-                fs = [f for f in gf if f[2] < sent.end and sent.start < f[3]]
-                as_ = {a[0] for a in ga if a[1] < sent.end and sent.start < a[2]}
-                sent_rows.append((sent.text, toks, {f[0] for f in fs}, as_, rec["file"]))
-                if PARAMS.get("none"):
-                    for cat in sorted(set(cats) - {f[0] for f in fs}):
-                        cs = cats[cat]
-                        pol_rows.append((sent.text, _window(sent.text, cs, sent.nstart),
-                                         _pol_tokens(cat, cs, dt), "none", rec["file"]))
-                for cat in sorted({f[0] for f in fs}):
-                    pols = {f[1] for f in fs if f[0] == cat}
-                    cs = cats.get(cat, [])
-                    for pol in sorted(pols):
-                        if len(pols) > 1:  # mixed: use the candidates that share the gold polarity's clause
-                            gspan = [f for f in fs if f[0] == cat and f[1] == pol][0]
-                            cs_p = [c for c in cs if c.sentence is sent] or cs
-                            cs_p = [c for c in cs_p if report.norm.to_original(*c.clause)[0] <= gspan[2] < report.norm.to_original(*c.clause)[1]] or cs_p
-                        else:
-                            cs_p = cs
-                        pol_rows.append((sent.text, _window(sent.text, cs_p, sent.nstart),
-                                         _pol_tokens(cat, cs_p, dt), pol, rec["file"]))
-    return sent_rows, pol_rows, doc_rows
-
-
-def train(records: Sequence[dict] | None = None, *, thresholds: dict | None = None) -> StackedModel:
-    """Fit the stacked models on training records (default: the shipped train split)."""
-    from scipy.sparse import hstack
-    from sklearn.feature_extraction.text import CountVectorizer, TfidfVectorizer
-    from sklearn.linear_model import LogisticRegression
-    from sklearn.multiclass import OneVsRestClassifier
-    from sklearn.preprocessing import MultiLabelBinarizer
-
-    from .extract import Extractor
-
-    records = training_records() if records is None else records
-    extractor = Extractor(model=None)
-    sent_rows, pol_rows, doc_rows = _units_with_gold(extractor, records)
-    vec_char = TfidfVectorizer(analyzer="char", ngram_range=PARAMS["ngram"], min_df=2, sublinear_tf=True, max_features=80000)
-    vec_tok = CountVectorizer(token_pattern=r"\S+", binary=True, lowercase=False)
-    texts = [r[0] for r in sent_rows]
-    toks = [r[1] for r in sent_rows]
-    parts = [vec_char.fit_transform(texts), vec_tok.fit_transform(toks)]
-    vec_word = None
-    if PARAMS["words"]:
-        vec_word = TfidfVectorizer(analyzer=_words, min_df=2, sublinear_tf=True)
-        parts.append(vec_word.fit_transform(texts))
-    X = hstack(parts).tocsr()
-
-    def fit_multilabel(labels):
-        mlb = MultiLabelBinarizer()
-        Y = mlb.fit_transform(labels)
-        keep = [j for j in range(Y.shape[1]) if Y[:, j].sum() >= 2]
-        clf = OneVsRestClassifier(LogisticRegression(C=PARAMS["C"], max_iter=2000, solver="liblinear", class_weight=PARAMS["class_weight"]))
-        clf.fit(X, Y[:, keep])
-        return [mlb.classes_[j] for j in keep], clf
-
-    cat_labels, cat_clf = fit_multilabel([r[2] for r in sent_rows])
-    act_labels, act_clf = fit_multilabel([r[3] for r in sent_rows])
-    pol_vec_char = TfidfVectorizer(analyzer="char", ngram_range=(1, 3), min_df=2, sublinear_tf=True)
-    pol_vec_win = TfidfVectorizer(analyzer="char", ngram_range=(1, 3), min_df=1, sublinear_tf=True)
-    pol_vec_tok = CountVectorizer(token_pattern=r"\S+", binary=True, lowercase=False)
-    Xp = hstack([
-        pol_vec_char.fit_transform([r[0] for r in pol_rows]),
-        pol_vec_win.fit_transform([r[1] for r in pol_rows]),
-        pol_vec_tok.fit_transform([r[2] for r in pol_rows]),
-    ]).tocsr()
-    pol_clf = LogisticRegression(C=PARAMS["pol_C"], max_iter=3000)
-    pol_clf.fit(Xp, [r[3] for r in pol_rows])
-    doc_vec = TfidfVectorizer(analyzer="char", ngram_range=(1, 3), min_df=1, sublinear_tf=True)
-    doc_clf = LogisticRegression(C=8.0, max_iter=3000, class_weight="balanced")
-    doc_clf.fit(doc_vec.fit_transform([r[0] for r in doc_rows]), [r[1] for r in doc_rows])
-    model = StackedModel(vec_char, vec_tok, list(cat_labels), cat_clf, list(act_labels), act_clf,
-                         pol_vec_char, pol_vec_win, pol_vec_tok, pol_clf, doc_vec, doc_clf,
-                         dict(thresholds or THRESHOLDS))
-    model.vec_word = vec_word
-    for attr, col in (("any_clf", 2), ("any_act_clf", 3)):  # "some finding" / "some action" (RESCUE)
-        y = [int(bool(r[col])) for r in sent_rows]
-        if 0 < sum(y) < len(y):
-            setattr(model, attr, LogisticRegression(C=PARAMS["C"], max_iter=2000, solver="liblinear").fit(X, y))
-    return model.prepare()
-
-
 def _cache_dir() -> Path:
     base = os.environ.get("REPORTMINE_CACHE") or os.environ.get("XDG_CACHE_HOME") or os.path.join(Path.home(), ".cache")
     return Path(base) / "reportmine"
@@ -474,6 +334,8 @@ def default_model() -> StackedModel | None:
                 return pickle.load(fh)
         except Exception as exc:  # a stale or damaged cache is rebuilt
             log.warning("ignoring model cache %s: %s", path, exc)
+    from .training import train
+
     model = train()
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -485,41 +347,21 @@ def default_model() -> StackedModel | None:
     return model
 
 
+def __getattr__(name: str):
+    """Training lives in :mod:`reportmine.training`; its functions stay importable from here."""
+    if name in ("train", "export_training", "training_records", "cross_validate"):
+        from . import training
+
+        return getattr(training, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
 if __name__ == "__main__":  # python -m reportmine.model export CORPORA OUT
     import sys
 
     if len(sys.argv) == 4 and sys.argv[1] == "export":
+        from .training import export_training
+
         print(f"{export_training(sys.argv[2], sys.argv[3])} files written to {sys.argv[3]}", file=sys.stderr)
     else:
         sys.exit("usage: python -m reportmine.model export CORPORA_DIR OUT.jsonl.gz")
-
-
-def cross_validate(*, folds: int = 5, thresholds: dict | None = None, records: Sequence[dict] | None = None) -> dict:
-    """Grouped k-fold cross-validation on the train split: rules alone vs rules+model, per fold pooled.
-
-    This is how thresholds and features are chosen without ever looking at the test split.
-    """
-    from .evaluate import EvalResult, GoldReport, score
-    from .extract import Extractor
-    from .io import Document
-    from .pipeline import process_document
-
-    records = list(training_records() if records is None else records)
-    order = sorted(records, key=lambda r: hashlib.sha1(r["file"].encode()).hexdigest())
-    res_rules, res_model = EvalResult(), EvalResult()
-    rules = Extractor(model=None)
-    for k in range(folds):
-        test = [r for i, r in enumerate(order) if i % folds == k]
-        fit = [r for i, r in enumerate(order) if i % folds != k]
-        model = train(fit, thresholds=thresholds)
-        stacked = Extractor(model=model)
-        gold = [
-            GoldReport(r["file"], g["report"], g["doc_type"], g.get("title"), g.get("org"), g.get("date"),
-                       tuple((f["category"], f["polarity"], f["start"], f["end"]) for f in g["findings"]),
-                       tuple((a["type"], a["start"], a["end"], bool(a.get("planned")), a.get("amount_yuan")) for a in g["actions"]))
-            for r in test for g in r["gold"]
-        ]
-        for ex, res in ((rules, res_rules), (stacked, res_model)):
-            pred = {r["file"]: list(process_document(Document(r["file"], r["text"], "utf-8", "txt"), extractor=ex).extractions) for r in test}
-            score(gold, pred, res)
-    return {"rules": res_rules, "rules+model": res_model}
