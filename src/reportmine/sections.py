@@ -73,23 +73,24 @@ def split_sentences(text: str, start: int, end: int) -> Iterator[tuple[int, int]
                 stop = i
             else:
                 stop = j
-            a, b = pos, stop
-            while a < b and text[a].isspace():
-                a += 1
-            while b > a and text[b - 1].isspace():
-                b -= 1
+            a, b = _strip_span(text, pos, stop)
             if b > a:
                 yield a, b
             pos = i = j
             continue
         i += 1
-    a, b = pos, end
+    a, b = _strip_span(text, pos, end)
+    if b > a:
+        yield a, b
+
+
+def _strip_span(text: str, a: int, b: int) -> tuple[int, int]:
+    """text[a:b] without its leading and trailing white space, as a span."""
     while a < b and text[a].isspace():
         a += 1
     while b > a and text[b - 1].isspace():
         b -= 1
-    if b > a:
-        yield a, b
+    return a, b
 
 
 def _heading(text: str) -> str | None:
