@@ -109,6 +109,12 @@ def _pol_tokens(category: str, cands: list, doc_type: str) -> str:
     return f"CAT_{category} " + " ".join(f"R_{c.rule}" for c in cands) + f" D_{doc_type}"
 
 
+def _pol_features(sent, category: str, cands: list, doc_type: str) -> tuple[str, str, str]:
+    """The polarity model's inputs for a (sentence, category): the sentence, a window around the first cue,
+    and the rule tokens; one function, so that training and inference build them alike."""
+    return sent.text, _window(sent.text, cands, sent.nstart), _pol_tokens(category, cands, doc_type)
+
+
 def _window(sent_text: str, cands: list, offset: int) -> str:
     if not cands:
         return sent_text
@@ -262,16 +268,12 @@ class StackedModel:
                 elif lab not in self.cat_labels:
                     pol = sorted(rule_pols)[0]  # deterministic, whatever the hash seed
                     cat_dec.append((lab, pol, [c for c in cs if c.rule == pol], prob))
-                elif any(c.certain for c in cs):  # an explicit cue decides; the model only where rules guess
+                else:  # an explicit cue decides; the model where rules guess, or overrules with POL_OVERRIDE
                     pols = [c.rule for c in cs if c.certain]
-                    pol = max(sorted(set(pols)), key=pols.count)  # ties: found < not_found < requirement
-                    pol_rows.append((len(out), len(cat_dec)))  # the model may still overrule (POL_OVERRIDE)
-                    cat_dec.append([lab, pol, [c for c in cs if c.rule == pol], prob, sent.text,
-                                    _window(sent.text, cs, sent.nstart), _pol_tokens(lab, cs, doc_type)])
-                else:
+                    pol = max(sorted(set(pols)), key=pols.count) if pols else None  # ties: found < not_found < requirement
                     pol_rows.append((len(out), len(cat_dec)))
-                    cat_dec.append([lab, None, cs, prob, sent.text, _window(sent.text, cs, sent.nstart),
-                                    _pol_tokens(lab, cs, doc_type)])
+                    cat_dec.append([lab, pol, [c for c in cs if c.rule == pol] if pols else cs, prob,
+                                    *_pol_features(sent, lab, cs, doc_type)])
             act_dec = []
             for j, lab in enumerate(self.act_labels):
                 cs = acts.get(lab, [])

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Sequence
 
 from ._data import data_path
-from .model import PARAMS, THRESHOLDS, StackedModel, _pol_tokens, _sentence_units, _window, _words
+from .model import PARAMS, THRESHOLDS, StackedModel, _pol_features, _sentence_units, _words
 
 __all__ = ["training_records", "export_training", "train", "cross_validate"]
 
@@ -78,8 +78,7 @@ def _units_with_gold(extractor, records: Sequence[dict]):
                 if PARAMS.get("none"):
                     for cat in sorted(set(cats) - {f[0] for f in fs}):
                         cs = cats[cat]
-                        pol_rows.append((sent.text, _window(sent.text, cs, sent.nstart),
-                                         _pol_tokens(cat, cs, dt), "none", rec["file"]))
+                        pol_rows.append((*_pol_features(sent, cat, cs, dt), "none", rec["file"]))
                 for cat in sorted({f[0] for f in fs}):
                     pols = {f[1] for f in fs if f[0] == cat}
                     cs = cats.get(cat, [])
@@ -90,8 +89,7 @@ def _units_with_gold(extractor, records: Sequence[dict]):
                             cs_p = [c for c in cs_p if report.norm.to_original(*c.clause)[0] <= gspan[2] < report.norm.to_original(*c.clause)[1]] or cs_p
                         else:
                             cs_p = cs
-                        pol_rows.append((sent.text, _window(sent.text, cs_p, sent.nstart),
-                                         _pol_tokens(cat, cs_p, dt), pol, rec["file"]))
+                        pol_rows.append((*_pol_features(sent, cat, cs_p, dt), pol, rec["file"]))
     return sent_rows, pol_rows, doc_rows
 
 
