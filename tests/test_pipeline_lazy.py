@@ -91,3 +91,48 @@ def test_model_loaded_at_first_miss_outside_its_timeout(folder, tmp_path, monkey
         assert (cache.stats.hits, cache.stats.misses) == (len(FILES) - 1, 1)
     assert calls == [1]
     assert got == fresh  # the middle file processed, not "timed out after 3 s"
+
+
+@pytest.mark.parametrize("jobs", [pytest.param(1, id="inline"), pytest.param(2, id="pool", marks=needs_fork)])
+def test_one_time_setup_is_outside_the_first_files_timeout(folder, monkeypatch, jobs):
+    """What is built at first use (here the cue automaton, made 4 s slow once per process) is built before
+    the first file's clock starts, in this process and in each worker: no file times out for it."""
+    import os
+
+    import reportmine.extract
+
+    real = reportmine.extract._automaton
+    slow_in = set()
+
+    def slow_automaton(tax):
+        if os.getpid() not in slow_in:
+            slow_in.add(os.getpid())
+            time.sleep(4)
+        return real(tax)
+
+    monkeypatch.setattr(reportmine.extract, "_automaton", slow_automaton)
+    got = _records(run([folder], jobs=jobs, timeout=3, use_model=False))
+    processed = {Path(source).name: skipped for source, skipped, extractions in got if extractions}
+    assert processed == dict.fromkeys(FILES)  # each listed file processed, none "timed out after 3 s"
+
+
+def test_a_deadline_swallowed_once_is_raised_again():
+    """A library that swallows the first alarm (a bare ``except:``) does not make a file run forever: the
+    alarm repeats until the block ends, and leaves no timer or handler behind."""
+    import signal
+
+    from reportmine.pipeline import _Deadline, _time_limit
+
+    before = signal.getsignal(signal.SIGALRM)
+    swallowed = []
+    start = time.monotonic()
+    with pytest.raises(_Deadline):
+        with _time_limit(0.2):
+            try:
+                time.sleep(5)
+            except BaseException as exc:  # noqa: BLE001 - what a careless library does
+                swallowed.append(type(exc))
+            while time.monotonic() - start < 10:
+                pass
+    assert swallowed == [_Deadline] and time.monotonic() - start < 5
+    assert signal.getsignal(signal.SIGALRM) == before and signal.getitimer(signal.ITIMER_REAL) == (0.0, 0.0)

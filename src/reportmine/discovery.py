@@ -17,6 +17,7 @@ Tables
 """
 from __future__ import annotations
 
+import bisect
 import logging
 import re
 from dataclasses import dataclass
@@ -75,14 +76,15 @@ def _cues(text: str) -> Iterator[tuple[re.Match, tuple[int, int]]]:
     """Problem wordings of a sentence with the span they speak of: their clause, or their clause and the
     next when the wording only leads in (检查发现，…). Negated wordings (未发现…, 不存在…) and wordings in a
     purpose clause (为…, 针对…) are left out; requirements are the caller's concern."""
-    clauses = None  # computed at the first wording that is not negated
+    clauses = starts = None  # computed at the first wording that is not negated
     for m in _PROBLEM.finditer(text):
         if _NEGATED.search(text[max(0, m.start() - 16): m.start()]):
             continue
         if clauses is None:
             clauses = [(c.start(), c.end()) for c in _CLAUSE.finditer(text)]
-        i = next((k for k, (a, b) in enumerate(clauses) if a <= m.start() < b), None)
-        if i is None:
+            starts = [a for a, _ in clauses]
+        i = bisect.bisect_right(starts, m.start()) - 1  # clauses are sorted and disjoint: one search, not a scan
+        if i < 0 or m.start() >= clauses[i][1]:
             continue
         ca, cb = clauses[i]
         if _PURPOSE.match(text[ca:cb].lstrip()):
