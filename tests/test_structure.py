@@ -115,6 +115,32 @@ def test_split_articles_whose_title_repeats_at_the_start_of_the_body():
     assert first == "邮政服务已经成为人们生活中不可或缺的重要组成部分。"  # the repeated title is not body
 
 
+COVER = """关于{verb}《2023年农村投递服务专项整治方案》的通知
+各县分公司：
+现将《2023年农村投递服务专项整治方案》{verb}给你们，请认真贯彻落实。
+某某市邮政分公司
+2023年3月1日
+{title}
+为解决农村投递频次不足、不按址投递等问题，制定本方案。
+一、整治目标。农村段道每周投递不少于三班，杜绝擅自减班。
+二、工作步骤。各县分公司于4月底前完成自查，5月起集中整治，9月组织验收，对不达标的单位予以通报。
+三、工作要求。各单位要明确专人负责，每月5日前报送上月整治进展，不得弄虚作假、隐瞒问题；对整治期间仍发生私拆、丢失邮件等严重问题的，依规追究当事人和单位负责人责任。
+某某市邮政分公司
+2023年3月1日
+"""
+
+
+@pytest.mark.parametrize("verb, title, n_reports", [
+    ("印发", "2023年农村投递服务专项整治方案", 1),  # the notice and the document it issues: one report
+    ("转发", "2023年农村投递服务专项整治方案", 1),
+    ("印发", "关于城关支局投递质量检查情况的通报", 2),  # another document after the notice: two
+])
+def test_a_cover_notice_and_the_document_it_issues_are_one_report(verb, title, n_reports):
+    rs = reports(COVER.format(verb=verb, title=title))
+    assert len(rs) == n_reports
+    assert rs[0].title == f"关于{verb}《2023年农村投递服务专项整治方案》的通知"
+
+
 def test_a_heading_repeated_by_its_paragraph_does_not_split_a_report():
     text = "邮政服务质量心得体会\n服务质量\n服务质量是企业的生命线，我们要把每一件邮件都按时送到用户手中。\n总之，服务无止境。"
     assert len(reports(text)) == 1

@@ -88,6 +88,17 @@ def _substantial(text: str) -> bool:
     return len(body) >= 100 or any(p in body for p in "。！？；")
 
 
+# a cover notice that issues or forwards a document: 关于印发《…工作方案》的通知
+_COVER = re.compile(r"(?:印发|转发|下发|发布)[^《\n]{0,10}《([^》\n]{2,60})》")
+
+
+def _attached(text: str, at: int, title: str) -> bool:
+    """The title at ``at`` names the document that a cover notice just before it issues (印发《X》的通知,
+    then X): the notice and its attachment are one report."""
+    name = title.strip().rstrip("。")
+    return any(m.group(1).strip() == name for m in _COVER.finditer(text, max(0, at - 3000), at))
+
+
 def split_reports(text: str) -> list[tuple[int, int]]:
     """Split normalized text into report spans: at 第X篇 markers; otherwise after a closing date line that
     is followed by a new title and enough text, and at a title repeated at the start of the next line.
@@ -118,7 +129,7 @@ def split_reports(text: str) -> list[tuple[int, int]]:
             # the text from there on: 150 characters or more (stripped), with a date (na starts a line, so
             # searching the whole text from there is searching text[na:]; a search answers later ones too
             # until they start after its match): no copy of the rest of the text for every date line
-            if _title_like(line) and text_end - (na + len(line) - len(line.lstrip())) >= 150:
+            if _title_like(line) and text_end - (na + len(line) - len(line.lstrip())) >= 150 and not _attached(text, na, line):
                 if na < searched_from or date_found is not None and date_found.start() < na:
                     searched_from, date_found = na, DATE_RE.search(text, na)
                 if date_found is not None:
