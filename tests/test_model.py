@@ -65,3 +65,80 @@ def test_model_action_evidence_is_its_sentence_and_amount_its_clause():
     assert fines and fines[0].amount_yuan == 200
     sentence = "检查发现东2段信件有积压，对责任人给予200元罚款，并组织全段投递员开展业务培训。"
     assert fines[0].original.rstrip("。") == sentence.rstrip("。") and text[fines[0].start:fines[0].end] == fines[0].original
+
+
+def test_clause_models_score_each_clause_and_combine_the_best_with_the_sentence(monkeypatch):
+    """The clause models (categories, action types) score every clause of a sentence; a sentence gets
+    (1 - w) * its own probability + w * its best clause's, the clause probabilities being exactly those of
+    scikit-learn's predict_proba on the clause texts."""
+    import numpy as np
+
+    import reportmine.model as rm_model
+    from reportmine.io import Document
+    from reportmine.normalize import normalize
+    from reportmine.structure import iter_reports
+
+    model = default_model()
+    assert model.clause_clf is not None and model.act_clause_clf is not None
+    text = ("某县邮政分公司服务质量自查报告\n\n一、自查情况\n"
+            "本季度共检查支局12个，调阅台账60本，走访用户35户，其中城关支局部分平常信件压至次日才投出，"
+            "营业员态度较好，日戳清晰，对责任人罚款200元。\n\n某县邮政分公司\n2020年5月6日\n")
+    doc = Document("t.txt", text, "utf-8", "txt")
+    (report,) = iter_reports(doc, norm=normalize(text))
+    units = list(rm_model._sentence_units(Extractor(model=None), report, "inspection_summary"))
+    pc, pa, _, _ = model._sentence_probs(model._X([u[0].text for u in units], [u[1] for u in units]))
+    for w in (0.0, 0.5, 1.0):
+        monkeypatch.setattr(rm_model, "CLAUSE_WEIGHT", w)
+        qc, qa = model._with_clauses(report, units, pc, pa)
+        for i, u in enumerate(units):
+            spans = rm_model.clause_units(report.norm.text, u[0].nstart, u[0].nend)
+            Xc = model.vec_char.transform([report.norm.text[a:b] for a, b in spans])
+            for clf, p, q in ((model.clause_clf, pc, qc), (model.act_clause_clf, pa, qa)):
+                best = clf.predict_proba(Xc).max(axis=0)
+                assert np.allclose(q[i], (1 - w) * p[i] + w * best)
+
+
+@pytest.mark.parametrize("sentence, category", [
+    ("各支局均张贴禁寄物品目录，未发现违规收寄管制刀具等禁寄物品。", "acceptance_check"),
+    ("检查中未发现强迫用户使用高资费业务的现象，投递部邮件、报刊均能当日处理完毕，没有出现积压。", "backlog"),
+    ("五是消防器材配备到位，各库房未发现安全隐患。", "safety_hazard"),
+])
+def test_a_compliance_clause_next_to_a_negation_is_not_a_found_problem(monkeypatch, sentence, category):
+    """A sentence is split into clauses of their own polarity only where explicit cues decide both: a
+    compliance statement beside 未发现… (its polarity only a default) does not become a `found` mention;
+    without MIX_CERTAIN it did."""
+    import reportmine.model as rm_model
+    from reportmine.io import Document
+    from reportmine.pipeline import process_document
+
+    text = f"某县邮政分公司安全检查情况的通报\n各支局：\n一、检查情况\n{sentence}\n某县邮政分公司\n2020年5月6日\n"
+
+    def mentions(mix_certain: bool) -> set:
+        monkeypatch.setattr(rm_model, "MIX_CERTAIN", mix_certain)
+        (ex,) = process_document(Document("t.txt", text, "utf-8", "txt"), extractor=Extractor(model=default_model())).extractions
+        return {(f.category, f.polarity) for f in ex.findings if f.category == category}
+
+    assert mentions(True) == {(category, "not_found")}
+    assert (category, "found") in mentions(False)
+
+
+def test_stacked_weights_match_predict_proba_also_for_labels_constant_in_training():
+    """A label never (or always) seen in training gets a constant predictor in scikit-learn's one-vs-rest;
+    the stacked weights then score it as scikit-learn does instead of failing on a missing ``coef_``."""
+    import warnings
+
+    import numpy as np
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.multiclass import OneVsRestClassifier
+
+    from reportmine.model import _weights
+
+    X = np.random.RandomState(0).rand(40, 5)
+    Y = np.zeros((40, 3), dtype=int)
+    Y[:20, 0] = 1  # a real label, one never present, one always present
+    Y[:, 2] = 1
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)
+        clf = OneVsRestClassifier(LogisticRegression(solver="liblinear")).fit(X, Y)
+    W, b = _weights(clf)
+    assert np.allclose(1 / (1 + np.exp(-(X @ W + b))), clf.predict_proba(X), atol=1e-9)

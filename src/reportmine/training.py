@@ -55,6 +55,7 @@ def _units_with_gold(extractor, records: Sequence[dict]):
     from .doctype import doc_type_features
     from .io import Document
     from .normalize import normalize
+    from .model import clause_units
     from .structure import iter_reports
 
     sent_rows, pol_rows, doc_rows = [], [], []
@@ -74,7 +75,13 @@ def _units_with_gold(extractor, records: Sequence[dict]):
             for sent, toks, cats, acts in _sentence_units(extractor, report, dt):
                 fs = [f for f in gf if f[2] < sent.end and sent.start < f[3]]
                 as_ = {a[0] for a in ga if a[1] < sent.end and sent.start < a[2]}
-                sent_rows.append((sent.text, toks, {f[0] for f in fs}, as_, rec["file"]))
+                clause_rows = []
+                if PARAMS.get("clause"):  # each clause with the categories and action types of the gold it overlaps
+                    for a, b in clause_units(report.norm.text, sent.nstart, sent.nend):
+                        oa, ob = report.norm.to_original(a, b)
+                        clause_rows.append((report.norm.text[a:b], {f[0] for f in fs if f[2] < ob and oa < f[3]},
+                                            {x[0] for x in ga if x[1] < ob and oa < x[2]}))
+                sent_rows.append((sent.text, toks, {f[0] for f in fs}, as_, rec["file"], clause_rows))
                 if PARAMS.get("none"):
                     for cat in sorted(set(cats) - {f[0] for f in fs}):
                         cs = cats[cat]
@@ -121,7 +128,7 @@ def train(records: Sequence[dict] | None = None, *, thresholds: dict | None = No
         mlb = MultiLabelBinarizer()
         Y = mlb.fit_transform(labels)
         keep = [j for j in range(Y.shape[1]) if Y[:, j].sum() >= 2]
-        clf = OneVsRestClassifier(LogisticRegression(C=PARAMS["C"], max_iter=2000, solver="liblinear", class_weight=PARAMS["class_weight"]))
+        clf = OneVsRestClassifier(LogisticRegression(C=PARAMS["C"], max_iter=2000, solver="liblinear", class_weight=PARAMS["class_weight"], random_state=0))
         clf.fit(X, Y[:, keep])
         return [mlb.classes_[j] for j in keep], clf
 
@@ -144,10 +151,17 @@ def train(records: Sequence[dict] | None = None, *, thresholds: dict | None = No
                          pol_vec_char, pol_vec_win, pol_vec_tok, pol_clf, doc_vec, doc_clf,
                          dict(thresholds or THRESHOLDS))
     model.vec_word = vec_word
+    if PARAMS.get("clause"):  # labels per clause: a mention is not diluted by the rest of a long sentence
+        clause_rows = [row for r in sent_rows for row in r[5]]
+        Xc = vec_char.transform([row[0] for row in clause_rows])
+        for attr, col, labels in (("clause_clf", 1, cat_labels), ("act_clause_clf", 2, act_labels)):
+            Y = MultiLabelBinarizer(classes=list(labels)).fit_transform([sorted(row[col] & set(labels)) for row in clause_rows])
+            setattr(model, attr, OneVsRestClassifier(
+                LogisticRegression(C=PARAMS["C"], max_iter=2000, solver="liblinear", random_state=0)).fit(Xc, Y))
     for attr, col in (("any_clf", 2), ("any_act_clf", 3)):  # "some finding" / "some action" (RESCUE)
         y = [int(bool(r[col])) for r in sent_rows]
         if 0 < sum(y) < len(y):
-            setattr(model, attr, LogisticRegression(C=PARAMS["C"], max_iter=2000, solver="liblinear").fit(X, y))
+            setattr(model, attr, LogisticRegression(C=PARAMS["C"], max_iter=2000, solver="liblinear", random_state=0).fit(X, y))
     return model.prepare()
 
 
