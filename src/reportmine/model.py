@@ -13,7 +13,7 @@
 
 Training data ship with the package (``data/training.jsonl.gz``: the decoded text and gold of every
 report file of the corpus's *train* split, never the test split), so the models train at first use,
-offline, in about a minute, and are cached on disk per data + library version. Training and
+offline, in about 80 s on 2 cores, and are cached on disk per data + library version. Training and
 cross-validation are in :mod:`reportmine.training`.
 """
 from __future__ import annotations
@@ -404,7 +404,7 @@ def default_model() -> StackedModel | None:
             log.warning("ignoring model cache %s: %s", path, exc)
     from .training import train
 
-    log.warning("training the learned model from the shipped corpus (once; about a minute on 2 cores; cached in %s)",
+    log.warning("training the learned model from the shipped corpus (once; about 80 s on 2 cores; cached in %s)",
                 path.parent)
     model = train()
     try:
