@@ -124,11 +124,15 @@ def train(records: Sequence[dict] | None = None, *, thresholds: dict | None = No
         parts.append(vec_word.fit_transform(texts))
     X = hstack(parts).tocsr()
 
+    def lr(**options):
+        """The logistic regression of the sentence and clause models (liblinear, seeded: reproducible)."""
+        return LogisticRegression(C=PARAMS["C"], max_iter=2000, solver="liblinear", random_state=0, **options)
+
     def fit_multilabel(labels):
         mlb = MultiLabelBinarizer()
         Y = mlb.fit_transform(labels)
         keep = [j for j in range(Y.shape[1]) if Y[:, j].sum() >= 2]
-        clf = OneVsRestClassifier(LogisticRegression(C=PARAMS["C"], max_iter=2000, solver="liblinear", class_weight=PARAMS["class_weight"], random_state=0))
+        clf = OneVsRestClassifier(lr(class_weight=PARAMS["class_weight"]))
         clf.fit(X, Y[:, keep])
         return [mlb.classes_[j] for j in keep], clf
 
@@ -156,12 +160,11 @@ def train(records: Sequence[dict] | None = None, *, thresholds: dict | None = No
         Xc = vec_char.transform([row[0] for row in clause_rows])
         for attr, col, labels in (("clause_clf", 1, cat_labels), ("act_clause_clf", 2, act_labels)):
             Y = MultiLabelBinarizer(classes=list(labels)).fit_transform([sorted(row[col] & set(labels)) for row in clause_rows])
-            setattr(model, attr, OneVsRestClassifier(
-                LogisticRegression(C=PARAMS["C"], max_iter=2000, solver="liblinear", random_state=0)).fit(Xc, Y))
+            setattr(model, attr, OneVsRestClassifier(lr()).fit(Xc, Y))
     for attr, col in (("any_clf", 2), ("any_act_clf", 3)):  # "some finding" / "some action" (RESCUE)
         y = [int(bool(r[col])) for r in sent_rows]
         if 0 < sum(y) < len(y):
-            setattr(model, attr, LogisticRegression(C=PARAMS["C"], max_iter=2000, solver="liblinear", random_state=0).fit(X, y))
+            setattr(model, attr, lr().fit(X, y))
     return model.prepare()
 
 
