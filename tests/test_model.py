@@ -6,10 +6,18 @@ from pathlib import Path
 import pytest
 
 from reportmine.evaluate import evaluate
-from reportmine.extract import Extractor
+from reportmine.extract import Extraction, Extractor
+from reportmine.io import Document
 from reportmine.model import default_model
+from reportmine.pipeline import process_document
 
 CORPORA = Path(__file__).resolve().parents[1] / "corpora"
+
+
+def _extract(text: str, model=None) -> Extraction:
+    """The one report of ``text`` extracted with ``model`` (default: the shipped one)."""
+    (ex,) = process_document(Document("t.txt", text, "utf-8", "txt"), extractor=Extractor(model=model or default_model())).extractions
+    return ex
 
 
 @pytest.fixture(scope="module")
@@ -32,8 +40,6 @@ def test_polarity_model_knows_none_and_its_veto_drops_mentions(monkeypatch):
     probability decides whether a mention is kept: always dropped at threshold 0, never at 1.01, and a
     mention the sentence model is sure of (NONE_SURE) is kept whatever "none" says."""
     import reportmine.model as rm_model
-    from reportmine.io import Document
-    from reportmine.pipeline import process_document
 
     model = default_model()
     assert "none" in list(model.pol_clf.classes_)
@@ -44,8 +50,7 @@ def test_polarity_model_knows_none_and_its_veto_drops_mentions(monkeypatch):
     def found(pol_none: float, none_sure: float) -> set:
         monkeypatch.setattr(rm_model, "POL_NONE", pol_none)
         monkeypatch.setattr(rm_model, "NONE_SURE", none_sure)
-        (ex,) = process_document(Document("t.txt", text, "utf-8", "txt"), extractor=Extractor(model=model)).extractions
-        return {(f.category, f.polarity) for f in ex.findings}
+        return {(f.category, f.polarity) for f in _extract(text, model).findings}
 
     expected = {("privacy_leak", "found"), ("safety_hazard", "found")}
     assert expected <= found(rm_model.POL_NONE, rm_model.NONE_SURE)
@@ -55,13 +60,9 @@ def test_polarity_model_knows_none_and_its_veto_drops_mentions(monkeypatch):
 
 
 def test_model_action_evidence_is_its_sentence_and_amount_its_clause():
-    from reportmine.io import Document
-    from reportmine.pipeline import process_document
-
     text = ("某县邮政分公司整改情况报告\n\n一、整改措施\n"
             "检查发现东2段信件有积压，对责任人给予200元罚款，并组织全段投递员开展业务培训。\n\n某县邮政分公司\n2020年5月6日\n")
-    (ex,) = process_document(Document("t.txt", text, "utf-8", "txt"), extractor=Extractor(model=default_model())).extractions
-    fines = [a for a in ex.actions if a.type == "fine"]
+    fines = [a for a in _extract(text).actions if a.type == "fine"]
     assert fines and fines[0].amount_yuan == 200
     sentence = "检查发现东2段信件有积压，对责任人给予200元罚款，并组织全段投递员开展业务培训。"
     assert fines[0].original.rstrip("。") == sentence.rstrip("。") and text[fines[0].start:fines[0].end] == fines[0].original
@@ -74,7 +75,6 @@ def test_clause_models_score_each_clause_and_combine_the_best_with_the_sentence(
     import numpy as np
 
     import reportmine.model as rm_model
-    from reportmine.io import Document
     from reportmine.normalize import normalize
     from reportmine.structure import iter_reports
 
@@ -108,15 +108,12 @@ def test_a_compliance_clause_next_to_a_negation_is_not_a_found_problem(monkeypat
     compliance statement beside 未发现… (its polarity only a default) does not become a `found` mention;
     without MIX_CERTAIN it did."""
     import reportmine.model as rm_model
-    from reportmine.io import Document
-    from reportmine.pipeline import process_document
 
     text = f"某县邮政分公司安全检查情况的通报\n各支局：\n一、检查情况\n{sentence}\n某县邮政分公司\n2020年5月6日\n"
 
     def mentions(mix_certain: bool) -> set:
         monkeypatch.setattr(rm_model, "MIX_CERTAIN", mix_certain)
-        (ex,) = process_document(Document("t.txt", text, "utf-8", "txt"), extractor=Extractor(model=default_model())).extractions
-        return {(f.category, f.polarity) for f in ex.findings if f.category == category}
+        return {(f.category, f.polarity) for f in _extract(text).findings if f.category == category}
 
     assert mentions(True) == {(category, "not_found")}
     assert (category, "found") in mentions(False)

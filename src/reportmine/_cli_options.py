@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import codecs
-
 import os
 from typing import Callable
 

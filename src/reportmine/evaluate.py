@@ -36,6 +36,15 @@ class GoldReport:
     findings: tuple[tuple[str, str, int, int], ...]  # (category, polarity, start, end)
     actions: tuple[tuple[str, int, int, bool, float | None], ...]  # (type, start, end, planned, amount)
 
+    @classmethod
+    def from_record(cls, r: dict) -> "GoldReport":
+        """A gold record as read from a gold JSONL line (KeyError, ValueError or TypeError if malformed)."""
+        return cls(
+            r["file"], int(r["report"]), r["doc_type"], r.get("title"), r.get("org"), r.get("date"),
+            tuple((x["category"], x["polarity"], int(x["start"]), int(x["end"])) for x in r.get("findings", [])),
+            tuple((x["type"], int(x["start"]), int(x["end"]), bool(x.get("planned")), x.get("amount_yuan")) for x in r.get("actions", [])),
+        )
+
 
 def _split_files(gold_dir: Path) -> set[str] | None:
     p = gold_dir.parent / "split.json"
@@ -61,11 +70,7 @@ def load_gold(path: str | Path, *, split: Split = "all") -> tuple[list[GoldRepor
                 continue
             try:
                 r = json.loads(line)
-                rec = GoldReport(
-                    r["file"], int(r["report"]), r["doc_type"], r.get("title"), r.get("org"), r.get("date"),
-                    tuple((x["category"], x["polarity"], int(x["start"]), int(x["end"])) for x in r.get("findings", [])),
-                    tuple((x["type"], int(x["start"]), int(x["end"]), bool(x.get("planned")), x.get("amount_yuan")) for x in r.get("actions", [])),
-                )
+                rec = GoldReport.from_record(r)
             except (ValueError, KeyError, TypeError) as exc:
                 raise GoldError(f, f"bad gold record: {exc!r}", line=lineno) from None
             if split == "all" or (split == "test") == (rec.file in test):

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Sequence
 
 from ._data import data_path
-from .model import PARAMS, THRESHOLDS, StackedModel, _pol_features, _sentence_units, _words
+from .model import PARAMS, THRESHOLDS, StackedModel, _pol_features, _sentence_units, _words, clause_units
 
 __all__ = ["training_records", "export_training", "train", "cross_validate"]
 
@@ -55,7 +55,6 @@ def _units_with_gold(extractor, records: Sequence[dict]):
     from .doctype import doc_type_features
     from .io import Document
     from .normalize import normalize
-    from .model import clause_units
     from .structure import iter_reports
 
     sent_rows, pol_rows, doc_rows = [], [], []
@@ -187,12 +186,7 @@ def cross_validate(*, folds: int = 5, thresholds: dict | None = None, records: S
         fit = [r for i, r in enumerate(order) if i % folds != k]
         model = train(fit, thresholds=thresholds)
         stacked = Extractor(model=model)
-        gold = [
-            GoldReport(r["file"], g["report"], g["doc_type"], g.get("title"), g.get("org"), g.get("date"),
-                       tuple((f["category"], f["polarity"], f["start"], f["end"]) for f in g["findings"]),
-                       tuple((a["type"], a["start"], a["end"], bool(a.get("planned")), a.get("amount_yuan")) for a in g["actions"]))
-            for r in test for g in r["gold"]
-        ]
+        gold = [GoldReport.from_record(g) for r in test for g in r["gold"]]
         for ex, res in ((rules, res_rules), (stacked, res_model)):
             pred = {r["file"]: list(process_document(Document(r["file"], r["text"], "utf-8", "txt"), extractor=ex).extractions) for r in test}
             score(gold, pred, res)
