@@ -28,7 +28,7 @@ def uniform_report(i: int) -> str:
 一、检查情况
 {year}年3月，我公司对各营业网点进行了服务检查，未发现营业员着装不整齐现象。
 二、存在的问题
-检查发现，第{i}营业厅营业员未按规定穿着工作服，未佩戴工号牌。
+检查发现，第{i}营业厅营业员穿着便服上岗，工作服和工号牌放在更衣柜里。
 营业厅环境卫生较差，地面杂物较多，卫生死角清扫不彻底。
 检查还发现，城区投递部存在邮件积压问题。
 
@@ -44,7 +44,9 @@ def folder(tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="module")
 def corpus(folder):
-    return rm.load(folder)
+    # rules only: what is "unnamed" is what the taxonomy's cues do not name; the learned model may give a
+    # category to a sentence without a cue (one trained model took 未佩戴工号牌 for internal_control)
+    return rm.load(folder, use_model=False)
 
 
 @pytest.mark.parametrize(
@@ -76,7 +78,7 @@ def test_unmatched_sentences_are_the_unnamed_problems(corpus):
 
 
 def test_worker_processes_give_the_same_unmatched_sentences(folder, corpus):
-    pooled = rm.load(folder, jobs=2)
+    pooled = rm.load(folder, jobs=2, use_model=False)
     cols = ["source", "start", "end", "original", "cue"]
     pd.testing.assert_frame_equal(pooled.unmatched[cols], corpus.unmatched[cols])
     pd.testing.assert_frame_equal(pooled.findings, corpus.findings)
@@ -90,7 +92,7 @@ def test_discover_separates_the_two_problems(corpus):
     terms = [set(t) for t in c["terms"]]
     uniform = next(i for i, t in enumerate(terms) if "工作服" in t)
     hygiene = 1 - uniform
-    assert {"工号牌", "佩戴"} <= terms[uniform] and "卫生死角" in terms[hygiene]
+    assert {"工号牌", "便服"} <= terms[uniform] and "卫生死角" in terms[hygiene]
     assert not terms[uniform] & terms[hygiene]
     assert all("工作服" in q for q in c["examples"][uniform])
     assert set(c["units"][uniform]) == {f"{org} (1)" for org, _ in ORGS.values()}
@@ -113,7 +115,7 @@ def test_a_cluster_becomes_a_taxonomy_entry(folder, corpus, tmp_path):
     yaml_text = found.entry(uniform, id="staff_uniform", label="着装不规范", n_cues=3)
     path = tmp_path / "extra.yaml"
     path.write_text(yaml_text, encoding="utf-8")
-    extended = rm.load(folder, taxonomy=path)
+    extended = rm.load(folder, taxonomy=path, use_model=False)
     t = rm.frequency(extended)
     row = t[t["category"] == "staff_uniform"].iloc[0]
     assert (row["label"], row["reports"]) == ("着装不规范", 4)
@@ -132,12 +134,12 @@ def test_discover_small_or_bad_input(tmp_path, corpus):
 
 
 def test_cli_discover(folder, tmp_path):
-    res = CliRunner().invoke(cli, ["discover", str(folder), "-k", "2", "-q", "--jobs", "1"], catch_exceptions=False)
+    res = CliRunner().invoke(cli, ["discover", str(folder), "-k", "2", "-q", "--jobs", "1", "--no-model"], catch_exceptions=False)
     assert res.exit_code == 0
     assert res.stdout.count("cluster ") == 2 and "4 sentences in 4 reports" in res.stdout
     assert "工作服" in res.stdout and "「" in res.stdout
     out = tmp_path / "d.xlsx"
-    res = CliRunner().invoke(cli, ["discover", str(folder), "-k", "2", "--format", "xlsx", "-o", str(out), "-q", "--jobs", "1"])
+    res = CliRunner().invoke(cli, ["discover", str(folder), "-k", "2", "--format", "xlsx", "-o", str(out), "-q", "--jobs", "1", "--no-model"])
     from openpyxl import load_workbook
 
     assert load_workbook(out).sheetnames == ["clusters", "sentences"]
