@@ -192,7 +192,7 @@ def child_run(corpus: Path, jobs: int, use_model: bool, out: str) -> dict:
     from reportmine.pipeline import run
 
     if use_model:
-        from reportmine.model import default_model
+        from reportmine.model_cache import default_model
 
         t = time.perf_counter()
         default_model()  # trained or loaded before timing (a one-off per machine, cached on disk)

@@ -8,7 +8,7 @@ import pytest
 from reportmine.evaluate import evaluate
 from reportmine.extract import Extraction, Extractor
 from reportmine.io import Document
-from reportmine.model import default_model
+from reportmine.model_cache import default_model
 from reportmine.pipeline import process_document
 
 CORPORA = Path(__file__).resolve().parents[1] / "corpora"

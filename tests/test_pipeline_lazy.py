@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-import reportmine.model
+import reportmine.model_cache
 from reportmine.cache import ResultCache
 from reportmine.pipeline import run
 
@@ -56,7 +56,7 @@ def test_cache_hits_load_no_model_and_start_no_worker(folder, tmp_path, monkeypa
     db = tmp_path / "c.sqlite"
     fresh = _records(run([folder], jobs=jobs, timeout=timeout, cache=db))
     assert sum(1 for r in fresh if r[1] is None) == len(FILES)
-    monkeypatch.setattr(reportmine.model, "default_model", _no_model)
+    monkeypatch.setattr(reportmine.model_cache, "default_model", _no_model)
     monkeypatch.setattr(pebble, "ProcessPool", _NoPool)
     with ResultCache(db) as cache:
         again = _records(run([folder], jobs=jobs, timeout=timeout, cache=cache))
@@ -76,7 +76,7 @@ def test_model_loaded_at_first_miss_outside_its_timeout(folder, tmp_path, monkey
     list(run([folder], jobs=1, cache=db))  # the cache holds every file but the middle one
     shutil.move(kept, moved)
 
-    real = reportmine.model.default_model
+    real = reportmine.model_cache.default_model
     calls = []
 
     @functools.lru_cache(maxsize=1)
@@ -85,7 +85,7 @@ def test_model_loaded_at_first_miss_outside_its_timeout(folder, tmp_path, monkey
         time.sleep(4)
         return real()
 
-    monkeypatch.setattr(reportmine.model, "default_model", slow_model)
+    monkeypatch.setattr(reportmine.model_cache, "default_model", slow_model)
     with ResultCache(db) as cache:
         got = _records(run([folder], jobs=jobs, timeout=3, cache=cache))
         assert (cache.stats.hits, cache.stats.misses) == (len(FILES) - 1, 1)

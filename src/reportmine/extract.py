@@ -10,7 +10,7 @@ import bisect
 import functools
 import logging
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Iterator
 
 import ahocorasick
@@ -195,7 +195,7 @@ class Extractor:
     def model(self):
         """The learned re-scorer (trained lazily from shipped data), or None for rules only."""
         if self._model == "default":
-            from .model import default_model
+            from .model_cache import default_model
 
             self._model = default_model()
         return self._model

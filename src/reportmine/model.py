@@ -18,24 +18,17 @@ cross-validation are in :mod:`reportmine.training`.
 """
 from __future__ import annotations
 
-import functools
 import logging
-import os
-import pickle
-import tempfile
 from collections import defaultdict
 from dataclasses import dataclass
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 import numpy as np
 
-from ._data import data_path
-
 if TYPE_CHECKING:
     from .structure import Report
 
-__all__ = ["StackedModel", "default_model", "train", "export_training", "training_records", "THRESHOLDS"]
+__all__ = ["StackedModel", "THRESHOLDS", "clause_units"]
 
 log = logging.getLogger(__name__)
 MODEL_VERSION = "1"
@@ -371,58 +364,17 @@ def _above(P: np.ndarray, threshold: float, labels: list) -> dict[int, list[tupl
     return out
 
 
-def _cache_dir() -> Path:
-    base = os.environ.get("REPORTMINE_CACHE") or os.environ.get("XDG_CACHE_HOME") or os.path.join(Path.home(), ".cache")
-    return Path(base) / "reportmine"
-
-
-def _cache_key() -> str:
-    """The model's cache file name, from :func:`reportmine.cache.code_version`: it covers the training data,
-    every module and data file the training rows come from, and scikit-learn's version, so any change
-    retrains. FileNotFoundError when no training data ship with the package."""
-    from .cache import code_version
-
-    if not data_path("training.jsonl.gz").is_file():
-        raise FileNotFoundError("training.jsonl.gz")
-    return f"model-{code_version(use_model=True)}.pkl"
-
-
-@functools.lru_cache(maxsize=1)
-def default_model() -> StackedModel | None:
-    """The stacked model trained on the shipped train split; cached in memory and on disk."""
-    try:
-        key = _cache_key()
-    except FileNotFoundError:
-        log.warning("no shipped training data: using rules only")
-        return None
-    path = _cache_dir() / key
-    if path.is_file():
-        try:
-            with open(path, "rb") as fh:
-                return pickle.load(fh)
-        except Exception as exc:  # a stale or damaged cache is rebuilt
-            log.warning("ignoring model cache %s: %s", path, exc)
-    from .training import train
-
-    log.warning("training the learned model from the shipped corpus (once; about 80 s on 2 cores; cached in %s)",
-                path.parent)
-    model = train()
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        with tempfile.NamedTemporaryFile(dir=path.parent, delete=False) as tmp:
-            pickle.dump(model, tmp)
-        os.replace(tmp.name, path)
-    except OSError as exc:
-        log.info("model cache not written (%s); training again next process", exc)
-    return model
-
-
 def __getattr__(name: str):
-    """Training lives in :mod:`reportmine.training`; its functions stay importable from here."""
+    """Training lives in :mod:`reportmine.training` and the cached default model in
+    :mod:`reportmine.model_cache`; their functions stay importable from here."""
     if name in ("train", "export_training", "training_records", "cross_validate"):
         from . import training
 
         return getattr(training, name)
+    if name == "default_model":  # moved to reportmine.model_cache
+        from .model_cache import default_model
+
+        return default_model
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 

@@ -339,7 +339,7 @@ def _run_pool(paths, *, taxonomy, stage, use_model, include, exclude, jobs, time
             from pebble import ProcessPool
 
             if use_model and stage != "parse":
-                from .model import default_model
+                from .model_cache import default_model
 
                 default_model()  # train or load once in the parent, before any clock starts: forked workers inherit it
             return stack.enter_context(ProcessPool(max_workers=jobs, initializer=_worker_init, initargs=(tax_files, stage, use_model, bool(timeout))))

@@ -288,7 +288,7 @@ def render_html(
             'autocomplete="off"><select id="evidence-category"><option value="">全部类别 all categories</option>' + options +
             '</select><span id="evidence-count" class="src"></span></div>')
     body += '<div class="scroll">' + _html_table(view, quote_cols=("quote",), table_id="evidence-table", row_attrs=attrs) + "</div>"
-    note = f"每条提及的原文引用、来源文件与字符偏移 · every mention quoted from the original, with file and offsets"
+    note = "每条提及的原文引用、来源文件与字符偏移 · every mention quoted from the original, with file and offsets"
     if total > len(ev):
         note += f"（仅显示前 {len(ev)} / {total} 条 · first {len(ev)} of {total} shown）"
     sections.append(_section("evidence", "证据 Evidence", note, body))

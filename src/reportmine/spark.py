@@ -231,7 +231,7 @@ def extract_spark(
     if use_model:
         import pickle
 
-        from .model import default_model
+        from .model_cache import default_model
 
         model = default_model()
         if model is not None:
