@@ -89,7 +89,7 @@ def test_clause_models_score_each_clause_and_combine_the_best_with_the_sentence(
     pc, pa, _, _ = model._sentence_probs(model._X([u[0].text for u in units], [u[1] for u in units]))
     for w in (0.0, 0.5, 1.0):
         monkeypatch.setattr(rm_model, "CLAUSE_WEIGHT", w)
-        qc, qa = model._with_clauses(report, units, pc, pa)
+        qc, qa, _ = model._with_clauses(report, units, pc, pa)
         for i, u in enumerate(units):
             spans = rm_model.clause_units(report.norm.text, u[0].nstart, u[0].nend)
             Xc = model.vec_char.transform([report.norm.text[a:b] for a, b in spans])
@@ -139,3 +139,25 @@ def test_stacked_weights_match_predict_proba_also_for_labels_constant_in_trainin
         clf = OneVsRestClassifier(LogisticRegression(solver="liblinear")).fit(X, Y)
     W, b = _weights(clf)
     assert np.allclose(1 / (1 + np.exp(-(X @ W + b))), clf.predict_proba(X), atol=1e-9)
+
+
+@pytest.mark.parametrize("scores, expected", [
+    ([0.9, 0.1, 0.2, 0.95], None),  # the best single clause states practice: no explicit polarity
+    ([0.1, 0.9, 0.2, 0.95], "not_found"),  # 没有发现…: the pair row (0.95) is not a clause
+    ([0.1, 0.2, 0.9, 0.0], "requirement"),  # 要…杜绝…
+])
+def test_cueless_mention_takes_its_clause_polarity(scores, expected):
+    """A mention the model finds without a cue takes the polarity that explicit cues give the single clause
+    the clause model scores highest for it (clause pairs are not clauses)."""
+    from reportmine.model import _Clauses
+    from reportmine.polarity import clauses
+
+    text = "各村邮站均能专人值守，没有发现擅自关停的情况，要坚决杜绝挂牌不营业"
+    spans = clauses(text, 0, len(text))
+    assert [text[a:b] for a, b in spans] == ["各村邮站均能专人值守", "没有发现擅自关停的情况", "要坚决杜绝挂牌不营业"]
+    spans.append((spans[0][0], spans[1][1]))
+    import numpy as np
+
+    c = _Clauses(text, np.array([0, 0, 0, 0]), np.array([True, True, True, False]), spans, np.array(scores)[:, None])
+    assert c.polarity(0, 0) == expected
+    assert c.polarity(1, 0) is None  # a sentence without clause rows

@@ -44,9 +44,36 @@ def test_rule_polarity(sentence, expected):
     ("严禁违规收费和违规搭售行为。", ("forced_selling", "found")),
     ("严禁违规收费和违规搭售行为。", ("improper_fees", "found")),
     ("投诉热线11185全天开通。", ("complaint_handling", "found")),
+    # a contrast clause keeps what its own words say: a requirement, a negation
+    ("未发现积压，但要进一步加强管理，防止邮件积压。", ("backlog", "found")),
+    ("未发现积压，但也没有发现延误投递的情况。", ("delivery_delay", "found")),
+    # a contrast without a negated clause before it decides nothing
+    ("各网点均按规定收费，但个别网点收费公示不够醒目。", ("forced_selling", "found")),
 ])
 def test_prohibitions_and_negations_are_not_found(sentence, unexpected):
     assert unexpected not in _findings(sentence)
+
+
+@pytest.mark.parametrize("sentence,cue,expected", [
+    # a contrast after a clause that ruled a problem out reports one: found, and certain (so that the
+    # learned model keeps both polarities of the sentence)
+    ("未发现推诿扯皮情况，但有2件投诉答复超过规定时限。", "投诉答复超过规定时限", ("found", True)),
+    ("抽查均於次日內投遞，未發現延誤情形，惟第5路線颱風過後仍有派遞延誤。", "延误", ("found", True)),
+    # the contrast clause keeps what its own words say
+    ("未发现积压，但也没有发现延误的情况。", "延误", ("not_found", True)),
+    ("未发现积压，但要进一步加强管理，防止邮件积压。", "积压", ("requirement", True)),
+    # without a negated clause before it, a contrast decides nothing
+    ("各网点均按规定投递，但部分段道投递不及时。", "投递不及时", ("found", True)),
+    ("邮件均已投出，但投递不及时。", "投递不及时", ("found", False)),
+])
+def test_contrast_after_a_negation_reports_a_problem(sentence, cue, expected):
+    from reportmine.normalize import normalize
+    from reportmine.structure import iter_reports
+
+    text = REPORT.format(body=sentence)
+    (report,) = iter_reports(Document("t.txt", text, "utf-8", "txt"), norm=normalize(text))
+    got = {(c.cue, c.rule, c.certain) for c in RULES.candidates(report, "inspection_summary") if c.kind == "category"}
+    assert (cue, *expected) in got
 
 
 def test_negation_governs_its_own_clause_only():

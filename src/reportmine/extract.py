@@ -16,7 +16,7 @@ from typing import Iterator
 import ahocorasick
 
 from .doctype import rule_doc_type
-from .polarity import clauses, continues, decide_polarity, firm_requirement, is_future
+from .polarity import clauses, continues, contrasts, decide_polarity, firm_requirement, is_future
 from .structure import Report, Section, Sentence
 from .taxonomy import PATTERN_TIMEOUT, Taxonomy, default_taxonomy
 
@@ -290,12 +290,13 @@ class Extractor:
                     if m[2] == "category" and ci > last_cat:
                         last_cat = ci
                 inherited: str | None = None
-                prev_neg = False
+                prev_neg = seen_neg = False
                 for ci in range(max(by_clause) + 1):
                     ca, cb = cls[ci]
                     if ci <= last_cat:
                         ctext = text[ca:cb]
                         share_neg = prev_neg and continues(ctext)
+                        turn = seen_neg and contrasts(ctext)  # 未发现…，但…: the contrast reports a problem
                     clause_neg = False
                     for s, e, kind, cid, role, word in by_clause.get(ci, ()):
                         pre, post = text[ca:s], text[e:cb]
@@ -304,6 +305,8 @@ class Extractor:
                                 heading_ctx = self._heading_context(section, report)
                             pol, certain = decide_polarity(pre, post, topic=role == "topic", inherited=inherited,
                                                            heading_ctx=heading_ctx, inherit_negation=share_neg)
+                            if turn and not certain and pol in (None, "found"):
+                                pol, certain = "found", True
                             clause_neg = clause_neg or pol == "not_found"
                             rule = pol
                         else:
@@ -313,6 +316,7 @@ class Extractor:
                         yield kind, cid, role, word, sent, si, (ca, cb), pre, post, rule, certain
                     if ci < last_cat:
                         prev_neg = clause_neg or share_neg
+                        seen_neg = seen_neg or prev_neg
                         inherited = self._distributes(ctext) or inherited
 
     @staticmethod

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from ._data import data_yaml
 
-__all__ = ["ClauseContext", "clause_context", "firm_requirement", "decide_polarity", "is_future", "cue_lists", "clauses"]
+__all__ = ["ClauseContext", "clause_context", "firm_requirement", "decide_polarity", "is_future", "cue_lists", "clauses", "contrasts"]
 
 _CLAUSE_SPLIT = re.compile(r"[，,：:；;]")
 _CONTINUATION = re.compile(r"^(?:以及|及|和|或|也|亦|或者|并且|并)")
@@ -44,6 +44,7 @@ def cue_lists() -> dict:
         "neg_scope": _alternation(d["negation_scope"]),
         "neg_near": _alternation(d["negation_near"]),
         "neg_post": re.compile(d["negation_post"]),
+        "contrast": re.compile(r"^\s*(?:" + "|".join(map(re.escape, d["contrast_markers"])) + ")"),
         "req": _alternation(d["requirement_strong"]),
         "req_firm": frozenset(d["requirement_firm"]),
         "req_firm_any": _alternation(d["requirement_firm"]),
@@ -153,6 +154,11 @@ def is_future(text_before: str, *, sentence: str = "", heading: str | None = Non
     if sentence and _FUTURE_START.match(sentence):
         return True
     return bool(heading and c["future_headings"].search(heading))
+
+
+def contrasts(clause_text: str) -> bool:
+    """A clause opening with a contrast (但…, 惟…): after a negated clause, it reports a problem."""
+    return bool(cue_lists()["contrast"].match(clause_text))
 
 
 def continues(clause_text: str) -> bool:
