@@ -91,7 +91,7 @@ def test_clause_models_score_each_clause_and_combine_the_best_with_the_sentence(
         monkeypatch.setattr(rm_model, "CLAUSE_WEIGHT", w)
         qc, qa, _ = model._with_clauses(report, units, pc, pa)
         for i, u in enumerate(units):
-            spans = rm_model.clause_units(report.norm.text, u[0].nstart, u[0].nend)
+            spans = rm_model.clause_units(report.norm.text, u[0].nstart, u[0].nend, pairs=rm_model.PARAMS["clause_pairs"])
             Xc = model.vec_char.transform([report.norm.text[a:b] for a, b in spans])
             for clf, p, q in ((model.clause_clf, pc, qc), (model.act_clause_clf, pa, qa)):
                 best = clf.predict_proba(Xc).max(axis=0)

@@ -14,7 +14,7 @@
 
 Training data ship with the package (``data/training.jsonl.gz``: the decoded text and gold of every
 report file of the corpus's *train* split, never the test split), so the models train at first use,
-offline, in about 80 s on 2 cores, and are cached on disk per data + library version. Training and
+offline, in about 90 s on 2 cores, and are cached on disk per data + library version. Training and
 cross-validation are in :mod:`reportmine.training`.
 """
 from __future__ import annotations
@@ -25,6 +25,8 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import numpy as np
+
+from .model_inputs import _pol_features, _sentence_units, clause_units
 
 if TYPE_CHECKING:
     from .structure import Report
@@ -70,54 +72,6 @@ PARAMS = {"ngram": (1, 3), "C": 32.0, "pol_C": 8.0, "class_weight": None, "words
           "clause": True, "clause_pairs": True}
 
 
-def _words(text: str) -> list[str]:
-    """Word unigrams and bigrams from the private jieba tokenizer with the postal dictionary."""
-    from .segment import cut
-
-    toks = [t for t in cut(text) if t.strip()]
-    return toks + [a + "_" + b for a, b in zip(toks, toks[1:])]
-
-
-# --------------------------------------------------------------------------- features
-
-
-def _sentence_units(extractor, report: "Report", doc_type: str):
-    """Per sentence: (sentence, rule tokens, {category: [candidates]}, {action: [candidates]})."""
-    cands = list(extractor.candidates(report, doc_type))
-    by_sent: dict[int, list] = defaultdict(list)
-    for c in cands:
-        by_sent[c.sentence.nstart].append(c)
-    for si, section in enumerate(report.sections):
-        heading = f"H_{extractor._heading_context(section, report) or 'none'}"
-        for sent in section.sentences:
-            cs = by_sent.get(sent.nstart, [])
-            n = len(sent.text)
-            toks = [f"D_{doc_type}", heading,
-                    f"LEN_{'s' if n < 16 else 'm' if n < 40 else 'l'}",
-                    f"HEAD_{bool(section.number) and sent is section.sentences[0]}"]
-            cats: dict[str, list] = defaultdict(list)
-            acts: dict[str, list] = defaultdict(list)
-            for c in cs:
-                if c.kind == "category":
-                    toks += [f"{'C' if c.role == 'cue' else 'T'}_{c.id}", f"R_{c.id}_{c.rule}", f"P_{c.rule}"]
-                    cats[c.id].append(c)
-                else:
-                    toks += [f"A_{c.id}", f"AP_{c.rule}"]
-                    acts[c.id].append(c)
-            yield sent, " ".join(toks), cats, acts
-
-
-def clause_units(text: str, start: int, end: int) -> list[tuple[int, int]]:
-    """The spans the clause models score in a sentence: its clauses (and, with PARAMS["clause_pairs"],
-    each two adjacent clauses)."""
-    from .polarity import clauses
-
-    cl = clauses(text, start, end)
-    if PARAMS.get("clause_pairs"):
-        cl = cl + [(a[0], b[1]) for a, b in zip(cl, cl[1:])]
-    return cl
-
-
 def _weights(clf) -> tuple[np.ndarray, np.ndarray]:
     """(W, b) of a fitted linear classifier (one-vs-rest stacked): scoring is then one product
     (sklearn's per-estimator input validation costs more than the arithmetic on short texts)."""
@@ -130,25 +84,6 @@ def _weights(clf) -> tuple[np.ndarray, np.ndarray]:
     else:
         W, b = clf.coef_.T, clf.intercept_
     return np.ascontiguousarray(W), b
-
-
-def _pol_tokens(category: str, cands: list, doc_type: str) -> str:
-    """Rule tokens of a (sentence, category) row of the polarity model."""
-    return f"CAT_{category} " + " ".join(f"R_{c.rule}" for c in cands) + f" D_{doc_type}"
-
-
-def _pol_features(sent, category: str, cands: list, doc_type: str) -> tuple[str, str, str]:
-    """The polarity model's inputs for a (sentence, category): the sentence, a window around the first cue,
-    and the rule tokens; one function, so that training and inference build them alike."""
-    return sent.text, _window(sent.text, cands, sent.nstart), _pol_tokens(category, cands, doc_type)
-
-
-def _window(sent_text: str, cands: list, offset: int) -> str:
-    if not cands:
-        return sent_text
-    c = cands[0]
-    a = c.clause[0] - offset
-    return (c.pre[-14:] + "|" + c.cue + "|" + c.post[:10]) if a >= 0 else sent_text
 
 
 @dataclass
@@ -262,19 +197,19 @@ class StackedModel:
         if CLAUSE_WEIGHT <= 0 or models[0] is None:
             return pc, pa, None
         from .features import linear_scores
+        from .polarity import clauses
 
         text = report.norm.text
         ctexts, owner, spans, single = [], [], [], []
         for i, u in enumerate(units):
-            units_i = clause_units(text, u[0].nstart, u[0].nend)
-            n_single = len(units_i) if not PARAMS.get("clause_pairs") else (len(units_i) + 1) // 2
-            for k, (a, b) in enumerate(units_i):
+            singles = set(clauses(text, u[0].nstart, u[0].nend))
+            for a, b in clause_units(text, u[0].nstart, u[0].nend, pairs=PARAMS["clause_pairs"]):
                 ctexts.append(text[a:b])
                 owner.append(i)
                 spans.append((a, b))
-                single.append(k < n_single)
+                single.append((a, b) in singles)  # else two adjacent clauses
         X = [self._part("vec_char", ctexts)]
-        out = []
+        out, scores = [], None
         for name, clf, p in (("clause", models[0], pc), ("act_clause", models[1], pa)):
             if clf is None or not p.shape[1]:
                 out.append(p)
