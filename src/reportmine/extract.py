@@ -15,6 +15,7 @@ from typing import Iterator
 
 import ahocorasick
 
+from .action_fields import parse_money, party_of
 from .doctype import rule_doc_type
 from .polarity import clauses, continues, contrasts, decide_polarity, firm_requirement, is_future
 from .structure import Report, Section, Sentence
@@ -24,21 +25,10 @@ __all__ = ["Finding", "Action", "Extraction", "Candidate", "Extractor", "extract
 
 log = logging.getLogger(__name__)
 _QUOTED = re.compile(r"《[^》]{0,80}》")
-_MONEY = re.compile(
-    r"(?P<num>\d+(?:[.,]\d+)*|[零〇一二两三四五六七八九十百千万壹贰叁肆伍陆柒捌玖拾佰仟萬]+)\s*(?P<wan>万|萬)?\s*(?:元|块)"
-)
-_PARTY = re.compile(
-    r"(?:对|给予|将)(?P<p>[^，。；,;:：]{1,18}?)(?:分别)?(?:给予|予以|处以|进行|作出|作|扣|罚|通报|实行|处|停|调|辞|下岗|约谈|警告|批评|作了)"
-)
-_PARTY_LEAD = re.compile(r"^(?:上述|该|以上|有关)?(?:问题的?)?")
-_NOT_PARTY = re.compile(r"问题|情况|工作|检查|整改")
 _DISTRIBUTES_FOUND = re.compile(r"检查发现|检查中发现|发现|存在(?:以下|如下|的)?(?:主要)?问题")
 _HEADING_FOUND = re.compile(r"存在的(?:主要)?问题|发现的问题|主要问题|问题及|检查发现|存在问题")
 _HEADING_REQUIREMENT = re.compile(r"要求|下一步|今后|工作打算|措施|建议|目标|禁止|职责")
-_PARTY_WORDS = re.compile(
-    r"(责任人|当事人|直接责任人|柜台人员|营业员|投递员[\u4e00-\u9fff]?某?|快递员[\u4e00-\u9fff]?某?|揽投员[\u4e00-\u9fff]?某?|"
-    r"收件员[\u4e00-\u9fff]?某?|相关人员|相关责任人|网点负责人|支局长|班组长|该网点|该企业|该公司|涉事[\u4e00-\u9fff]{1,6})"
-)
+
 
 
 @dataclass(frozen=True)
@@ -112,31 +102,6 @@ class Extraction:
             for a in self.actions
         ]
         return d
-
-
-def parse_money(text: str) -> float | None:
-    """Amount in yuan of the first money expression (200元, 五百元, 1万元, 叁佰元整), or None."""
-    m = _MONEY.search(text)
-    return _money_value(m) if m else None
-
-
-def _money_value(m: re.Match) -> float | None:
-    num = m.group("num").replace(",", "")
-    try:
-        value = float(num) if num[0].isdigit() else _cn_number(num)
-    except (ValueError, KeyError, IndexError):
-        return None
-    if m.group("wan"):
-        value *= 10000
-    return int(value) if value == int(value) else value
-
-
-@functools.lru_cache(maxsize=4096)
-def _cn_number(num: str) -> float:
-    """A Chinese numeral's value (cn2an, slow: memoized per distinct numeral)."""
-    import cn2an
-
-    return float(cn2an.cn2an(num, "smart"))
 
 
 def _automaton(tax: Taxonomy) -> tuple[ahocorasick.Automaton, dict[str, list]]:
@@ -404,27 +369,16 @@ class Extractor:
             amount = None
             if aid in ("fine", "administrative_penalty"):
                 amount = parse_money(clause_text) or parse_money(sent.text)
-            party = self._party(clause_text)
+            party = party_of(clause_text)
             if not party:  # the sentence's (the same for each of its actions)
                 if sent.nstart not in sent_party:
-                    sent_party[sent.nstart] = self._party(sent.text)
+                    sent_party[sent.nstart] = party_of(sent.text)
                 party = sent_party[sent.nstart]
             link = link_of(si, (sent.start, sent.end), oa)  # a sentence's start/end: to_original(nstart, nend)
             sa, sb = norm.to_original(ea, eb)
             actions.append(Action(aid, text[ea:eb], norm.original[sa:sb], sa, sb, amount, party, link, bool(planned), si, cue))
         actions.sort(key=lambda x: (x.start, x.type))
         return Extraction(report, doc_type, tuple(findings), tuple(actions))
-
-    @staticmethod
-    def _party(text: str) -> str | None:
-        m = _PARTY.search(text)
-        if m:
-            p = m.group("p").strip()
-            p = _PARTY_LEAD.sub("", p) or p
-            if 1 < len(p) <= 18 and not _NOT_PARTY.search(p):
-                return p
-        m = _PARTY_WORDS.search(text)
-        return m.group(1) if m else None
 
     @staticmethod
     def _linker(findings: list[Finding]):
