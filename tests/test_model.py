@@ -92,7 +92,7 @@ def test_clause_models_score_each_clause_and_combine_the_best_with_the_sentence(
         qc, qa, _ = model._with_clauses(report, units, pc, pa)
         for i, u in enumerate(units):
             spans = rm_model.clause_units(report.norm.text, u[0].nstart, u[0].nend, pairs=rm_model.PARAMS["clause_pairs"])
-            Xc = model.vec_char.transform([report.norm.text[a:b] for a, b in spans])
+            Xc = model.vec_char.transform([report.norm.text[a:b] for a, b, _ in spans])
             for clf, p, q in ((model.clause_clf, pc, qc), (model.act_clause_clf, pa, qa)):
                 best = clf.predict_proba(Xc).max(axis=0)
                 assert np.allclose(q[i], (1 - w) * p[i] + w * best)

@@ -30,7 +30,6 @@ _HEADING_FOUND = re.compile(r"存在的(?:主要)?问题|发现的问题|主要�
 _HEADING_REQUIREMENT = re.compile(r"要求|下一步|今后|工作打算|措施|建议|目标|禁止|职责")
 
 
-
 @dataclass(frozen=True)
 class Finding:
     """A mention of a category with its polarity; ``start``/``end`` index the original text."""

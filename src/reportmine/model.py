@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from .model_inputs import _pol_features, _sentence_units, clause_units
+from .polarity import decide_polarity
 
 if TYPE_CHECKING:
     from .structure import Report
@@ -184,7 +185,7 @@ class StackedModel:
         if stacked is None:
             return np.zeros((n, 0)), np.zeros((n, 0)), None, None
         W, b, sizes = stacked
-        P = 1.0 / (1.0 + np.exp(-linear_scores(X, W, b)))
+        P = _sigmoid(linear_scores(X, W, b))
         bounds = np.cumsum([0] + sizes)
         parts = [P[:, bounds[i]:bounds[i + 1]] for i in range(4)]
         return parts[0], parts[1], (parts[2][:, 0] if sizes[2] else None), (parts[3][:, 0] if sizes[3] else None)
@@ -197,17 +198,15 @@ class StackedModel:
         if CLAUSE_WEIGHT <= 0 or models[0] is None:
             return pc, pa, None
         from .features import linear_scores
-        from .polarity import clauses
 
         text = report.norm.text
         ctexts, owner, spans, single = [], [], [], []
         for i, u in enumerate(units):
-            singles = set(clauses(text, u[0].nstart, u[0].nend))
-            for a, b in clause_units(text, u[0].nstart, u[0].nend, pairs=PARAMS["clause_pairs"]):
+            for a, b, one in clause_units(text, u[0].nstart, u[0].nend, pairs=PARAMS["clause_pairs"]):
                 ctexts.append(text[a:b])
                 owner.append(i)
                 spans.append((a, b))
-                single.append((a, b) in singles)  # else two adjacent clauses
+                single.append(one)
         X = [self._part("vec_char", ctexts)]
         out, scores = [], None
         for name, clf, p in (("clause", models[0], pc), ("act_clause", models[1], pa)):
@@ -215,7 +214,7 @@ class StackedModel:
                 out.append(p)
                 continue
             W, b = self._linear(name, clf)
-            P = 1.0 / (1.0 + np.exp(-linear_scores(X, W, b)))
+            P = _sigmoid(linear_scores(X, W, b))
             best = np.zeros_like(p)
             np.maximum.at(best, np.asarray(owner), P)
             out.append((1 - CLAUSE_WEIGHT) * p + CLAUSE_WEIGHT * best)
@@ -317,14 +316,17 @@ class _Clauses:
 
     def polarity(self, sentence: int, label: int) -> str | None:
         """The polarity that explicit cues give the single clause the model finds the label in, or None."""
-        from .polarity import decide_polarity
-
         rows = np.flatnonzero((self.owner == sentence) & self.single)
         if not len(rows):
             return None
         a, b = self.spans[rows[int(self.P[rows, label].argmax())]]
         pol, certain = decide_polarity(self.text[a:b], "", topic=False, inherited=None, heading_ctx=None)
         return pol if certain else None
+
+
+def _sigmoid(z: np.ndarray) -> np.ndarray:
+    """The logistic function, as the one-vs-rest logistic regressions score (1 / (1 + e^-z))."""
+    return 1.0 / (1.0 + np.exp(-z))
 
 
 def _above(P: np.ndarray, threshold: float, labels: list) -> dict[int, list[tuple[str, float]]]:

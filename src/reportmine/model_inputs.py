@@ -48,13 +48,14 @@ def _sentence_units(extractor, report: "Report", doc_type: str):
             yield sent, " ".join(toks), cats, acts
 
 
-def clause_units(text: str, start: int, end: int, *, pairs: bool = True) -> list[tuple[int, int]]:
-    """The spans the clause models score in a sentence: its clauses (and, with ``pairs``, each two
-    adjacent clauses)."""
+def clause_units(text: str, start: int, end: int, *, pairs: bool = True) -> list[tuple[int, int, bool]]:
+    """The spans the clause models score in a sentence, as (start, end, single): its clauses (single) and,
+    with ``pairs``, each two adjacent clauses (not single)."""
     cl = clauses(text, start, end)
+    units = [(a, b, True) for a, b in cl]
     if pairs:
-        cl = cl + [(a[0], b[1]) for a, b in zip(cl, cl[1:])]
-    return cl
+        units += [(a[0], b[1], False) for a, b in zip(cl, cl[1:])]
+    return units
 
 
 def _pol_tokens(category: str, cands: list, doc_type: str) -> str:

@@ -44,7 +44,7 @@ def cue_lists() -> dict:
         "neg_scope": _alternation(d["negation_scope"]),
         "neg_near": _alternation(d["negation_near"]),
         "neg_post": re.compile(d["negation_post"]),
-        "contrast": re.compile(r"^\s*(?:" + "|".join(map(re.escape, d["contrast_markers"])) + ")"),
+        "contrast": _alternation(d["contrast_markers"]),
         "req": _alternation(d["requirement_strong"]),
         "req_firm": frozenset(d["requirement_firm"]),
         "req_firm_any": _alternation(d["requirement_firm"]),
@@ -158,7 +158,7 @@ def is_future(text_before: str, *, sentence: str = "", heading: str | None = Non
 
 def contrasts(clause_text: str) -> bool:
     """A clause opening with a contrast (但…, 惟…): after a negated clause, it reports a problem."""
-    return bool(cue_lists()["contrast"].match(clause_text))
+    return bool(cue_lists()["contrast"].match(clause_text.strip()))
 
 
 def continues(clause_text: str) -> bool:

@@ -77,7 +77,7 @@ def _units_with_gold(extractor, records: Sequence[dict]):
                 as_ = {a[0] for a in ga if a[1] < sent.end and sent.start < a[2]}
                 clause_rows = []
                 if PARAMS.get("clause"):  # each clause with the categories and action types of the gold it overlaps
-                    for a, b in clause_units(report.norm.text, sent.nstart, sent.nend, pairs=PARAMS["clause_pairs"]):
+                    for a, b, _ in clause_units(report.norm.text, sent.nstart, sent.nend, pairs=PARAMS["clause_pairs"]):
                         oa, ob = report.norm.to_original(a, b)
                         clause_rows.append((report.norm.text[a:b], {f[0] for f in fs if f[2] < ob and oa < f[3]},
                                             {x[0] for x in ga if x[1] < ob and oa < x[2]}))
