@@ -14,12 +14,9 @@ from ._data import data_yaml
 __all__ = ["ClauseContext", "clause_context", "firm_requirement", "decide_polarity", "is_future", "cue_lists", "clauses", "contrasts"]
 
 _CLAUSE_SPLIT = re.compile(r"[，,：:；;]")
-_CONTINUATION = re.compile(r"^(?:以及|及|和|或|也|亦|或者|并且|并)")
 _NEAR_GAP = 2
-_NO_FRAME = re.compile(r"(?:^|[^毫])无(?!法|论|须|需|误|偿|不)")  # 无……情况/现象
-_FRAME_NOUN = re.compile(r"(?:情况|现象|行为|问题)")
-_POST_CHECK = re.compile(r"^[^，,；;。]{0,6}?(?:有无|是否)")  # …是否…, …有无…: a check item
-_FUTURE_START = re.compile(r"^\s*(?:今后|下一步|下步|接下来|下阶段|明年)")
+_CHECK_REACH = 6  # a check word at most this many characters after the cue, in its clause
+_FRAME_REACH = 20  # a frame noun at most this many characters after the cue
 
 
 def clauses(text: str, start: int, end: int) -> list[tuple[int, int]]:
@@ -44,6 +41,11 @@ def cue_lists() -> dict:
         "neg_scope": _alternation(d["negation_scope"]),
         "neg_near": _alternation(d["negation_near"]),
         "neg_post": re.compile(d["negation_post"]),
+        "neg_frame": re.compile(d["negation_frame"]),
+        "frame_nouns": _alternation(d["frame_nouns"]),
+        "continuation": _alternation(d["continuation_markers"]),
+        "post_check": re.compile(rf"^[^，,；;。]{{0,{_CHECK_REACH}}}?(?:{_alternation(d['check_words']).pattern})"),
+        "future_start": re.compile(rf"^\s*(?:{_alternation(d['future_start']).pattern})"),
         "contrast": _alternation(d["contrast_markers"]),
         "req": _alternation(d["requirement_strong"]),
         "req_firm": frozenset(d["requirement_firm"]),
@@ -104,7 +106,7 @@ def _negated(pre: str, post: str) -> bool:
     if c["neg_post"].search(post):
         return True
     # 无……情况/现象 frame: 无挪用代收资金的情况
-    if _NO_FRAME.search(pre) and _FRAME_NOUN.search(post[:20]):
+    if c["neg_frame"].search(pre) and c["frame_nouns"].search(post[:_FRAME_REACH]):
         return True
     return False
 
@@ -127,7 +129,7 @@ def decide_polarity(
     c = cue_lists()
     pre_reqs = _hits(c["req"], pre, c["req_exclude"])
     firm_pre = any(h.group(0) in c["req_firm"] for h in pre_reqs)
-    post_firm = bool(_POST_CHECK.match(post))
+    post_firm = bool(c["post_check"].match(post))
     if firm_pre or post_firm:
         return "requirement", True
     if _negated(pre, post) or inherit_negation:
@@ -151,7 +153,7 @@ def is_future(text_before: str, *, sentence: str = "", heading: str | None = Non
     c = cue_lists()
     if _hits(c["future"], text_before, c["future_exclude"]):
         return True
-    if sentence and _FUTURE_START.match(sentence):
+    if sentence and c["future_start"].match(sentence):
         return True
     return bool(heading and c["future_headings"].search(heading))
 
@@ -163,4 +165,4 @@ def contrasts(clause_text: str) -> bool:
 
 def continues(clause_text: str) -> bool:
     """A clause that continues the previous one's list (以及…, 和…) shares its negation."""
-    return bool(_CONTINUATION.match(clause_text.strip()))
+    return bool(cue_lists()["continuation"].match(clause_text.strip()))

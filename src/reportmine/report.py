@@ -164,7 +164,6 @@ def render_html(
     max_evidence: int | None = 5000,
 ) -> str:
     """The self-contained HTML report of a corpus (see the module docstring)."""
-    import pandas as pd
     import plotly.graph_objects as go
 
     from . import aggregate as ag
