@@ -35,6 +35,8 @@ from reportmine.dates import find_date, parse_date
         ("2008年2月30日", "2008-02"),  # impossible day: keep what is certain
         ("2008年13月", "2008"),
         ("保德县邮政局 二00八年十二月三号", "2008-12-03"),
+        ("2〇23年9月2O曰", "2023-09-20"),  # OCR: 曰 for 日, O for 0
+        ("中华民国112年9月4曰", "2023-09-04"),
     ],
 )
 def test_parse_date(text, expected):

@@ -367,6 +367,18 @@ def test_a_date_above_body_text_is_not_the_report_date():
         ("（梅河口市邮政分公司 供稿）\n2021年6月15日", "梅河口市邮政分公司", "2021-06-15"),
         ("xx县邮政局\nxxxx年5月20日", "xx县邮政局", None),
         ("保德县邮政局\n二00八年十二月三号\n抄送：市局检查服务部", "保德县邮政局", "2008-12-03"),
+        # indented or centred with spaces, as a Word or scanned page copies
+        ("                    保德县邮政局\n                    2008年12月3日", "保德县邮政局", "2008-12-03"),
+        # a stamp mark on the unit's line or between unit and date; OCR's 曰 for 日 and O for 0
+        ("    沁源县邮政分公司（盖章）\n    2022年11月25日", "沁源县邮政分公司", "2022-11-25"),
+        ("        某某快递有限公司宿迁分公司\n           （盖 章）\n        2〇23年9月2O曰", "某某快递有限公司宿迁分公司", "2023-09-20"),
+        # web page furniture after the signature: buttons, a previous/next line, related links, comments, footer
+        ("保德县邮政局\n2008年12月3日\n【打印本页】　【关闭窗口】\n【上一篇】某县召开安全生产会议【下一篇】某县开展宣传活动",
+         "保德县邮政局", "2008-12-03"),
+        ("保德县邮政局\n2008年12月3日\n相关链接：\n·县邮政分公司开展宣传周活动\n·关于公布营业时间的公告\n"
+         "主办：某县人民政府办公室　　技术支持：某某网络科技有限公司", "保德县邮政局", "2008-12-03"),
+        ("保德县邮政局\n2008年12月3日\n网友评论(2)    我要评论\n用户甲  2008-12-04 19:03\n早就该查了，上个月多收了我纸箱钱。\n"
+         "用户乙  2008-12-05 08:41\n希望其他支局也查一查。\n版权所有 © 2008 某某网", "保德县邮政局", "2008-12-03"),
     ],
 )
 def test_signing_unit_and_date(closing, org, date):

@@ -94,7 +94,7 @@ def fullwidth_to_halfwidth(text: str) -> str:
 
 
 @functools.lru_cache(maxsize=None)
-def _boilerplate_res(extra: tuple[str, ...] = ()) -> tuple[re.Pattern, re.Pattern, re.Pattern, re.Pattern]:
+def _boilerplate_res(extra: tuple[str, ...] = ()) -> tuple[re.Pattern, ...]:
     spec = data_yaml("boilerplate.yaml")
 
     def alternation(pats: Iterable[str], what: str) -> re.Pattern:
@@ -110,7 +110,9 @@ def _boilerplate_res(extra: tuple[str, ...] = ()) -> tuple[re.Pattern, re.Patter
     block_re = alternation(spec["block_starts"], "boilerplate.yaml")
     item_re = alternation(spec.get("block_items", ()), "boilerplate.yaml")
     inline_re = alternation(spec["inline"], "boilerplate.yaml")
-    return line_re, block_re, item_re, inline_re
+    tail_re = alternation(spec.get("tail_starts", ()), "boilerplate.yaml")
+    stop_re = alternation(spec.get("tail_stops", ()), "boilerplate.yaml")
+    return line_re, block_re, item_re, inline_re, tail_re, stop_re
 
 
 def _lines(text: str) -> list[tuple[int, int, str]]:
@@ -125,17 +127,27 @@ def _edits_strip_boilerplate(text: str, extra: tuple[str, ...] = (), memo: dict[
 
     Patterns live in ``data/boilerplate.yaml``: whole ``lines``; ``block_starts`` (a list heading: it and
     the lines after it are deleted while they are blank, short labels without sentence punctuation, or
-    list items matching ``block_items``); ``inline`` spans. ``extra`` adds line patterns. ``memo`` keeps,
-    per stripped line, whether it is a boilerplate line (for a caller that runs this again on much the
-    same text, with the same ``extra``).
+    list items matching ``block_items``); ``tail_starts`` (a comment section: it and every line after it
+    are deleted until a line matching ``tail_stops``, a next document's title); ``inline`` spans. ``extra``
+    adds line patterns. ``memo`` keeps, per stripped line, whether it is a boilerplate line (for a caller
+    that runs this again on much the same text, with the same ``extra``).
     """
-    line_re, block_re, item_re, inline_re = _boilerplate_res(tuple(extra))
+    line_re, block_re, item_re, inline_re, tail_re, stop_re = _boilerplate_res(tuple(extra))
     # a block start or an inline span holds certain words: where the text has none, no line is tried
-    blocks, inlines = _may_match(block_re, text), _may_match(inline_re, text)
+    blocks, inlines, tails = _may_match(block_re, text), _may_match(inline_re, text), _may_match(tail_re, text)
     edits: list[Edit] = []
-    in_block = False
+    in_block = in_tail = False
     for a, b, line in _lines(text):
         body = line.strip()
+        if in_tail:
+            if not body or not stop_re.match(body):
+                edits.append((a, b, ""))
+                continue
+            in_tail = False
+        if body and tails and tail_re.match(body):
+            in_tail = True
+            edits.append((a, b, ""))
+            continue
         if in_block:
             if not body or (len(body) <= 40 and not any(p in body for p in "。；，")) or item_re.match(body):
                 edits.append((a, b, ""))

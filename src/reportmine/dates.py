@@ -1,6 +1,7 @@
 """Report dates: Chinese numerals with any mix of 0/〇/零/O, Arabic and full-width digits, ROC years
 (民国99年, 中华民国一〇四年, and three-digit years such as 105年), year-month only, and placeholders
-(xxxx年5月20日 gives None, never the current year). Document numbers ([2008]13号) are not dates."""
+(xxxx年5月20日 gives None, never the current year), and the OCR misreading 曰 for the day's 日. Document
+numbers ([2008]13号) are not dates."""
 from __future__ import annotations
 
 import datetime as _dt
@@ -12,7 +13,7 @@ _D = "0-9０-９〇零○OoＯ一二两三四五六七八九十"
 _X = "xXｘＸ×＊*"
 DATE_RE = re.compile(
     rf"(?:(?P<roc>中华民国|民国|中華民國|民國)\s*)?(?<![0-9０-９])(?P<y>[{_D}百]{{2,4}}|[{_X}]{{2,4}})\s*年\s*"
-    rf"(?:(?P<m>[{_D}]{{1,3}}|[{_X}]{{1,2}})\s*月\s*(?:(?P<d>[{_D}]{{1,3}}|[{_X}]{{1,2}})\s*[日号號])?)?"
+    rf"(?:(?P<m>[{_D}]{{1,3}}|[{_X}]{{1,2}})\s*月\s*(?:(?P<d>[{_D}]{{1,3}}|[{_X}]{{1,2}})\s*[日号號曰])?)?"
     r"|(?<![\d.])(?P<iy>(?:19|20)\d{2})[-/.](?P<im>\d{1,2})(?:[-/.](?P<id>\d{1,2}))?(?![\d:])"
 )
 #: the characters a match of DATE_RE can start with (ROC prefix, year digits or placeholders, 19xx/20xx)

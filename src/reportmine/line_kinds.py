@@ -114,7 +114,12 @@ def _closing_like(line: str) -> bool:
     return len(s) <= 40 and not any(p in s for p in "。；;！？!?")
 
 
+_STAMP_RE = re.compile(r"\s*[（(]\s*(?:盖\s*章|公\s*章|印\s*章|签\s*章|章)\s*[)）]\s*$")  # 沁源县邮政分公司（盖章）
+
+
 def _org_of(line: str) -> str | None:
-    """The unit of a signature line: the whole line, or the unit before a post and a name."""
+    """The unit of a signature line: the whole line, or the unit before a post and a name (a stamp mark
+    after it, （盖章）, is not part of it)."""
+    line = _STAMP_RE.sub("", line)
     m = _ORG_RE.match(line) or _BYLINE_RE.match(line) or _LABELED_ORG_RE.match(line) or _CREDIT_RE.match(line)
     return m.group(1) if m else None

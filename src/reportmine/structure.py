@@ -264,7 +264,7 @@ def structure_report(norm: Normalized, span: tuple[int, int], *, source: str, in
         k -= 1
     date_j = None
     for j in range(k, max(k - 4, -1), -1):
-        line = text[tail[j][0]: tail[j][1]]
+        line = text[tail[j][0]: tail[j][1]].strip()  # a signature block is often indented or centred
         if _is_date_line(line):
             date_j = j
             date = parse_date(line)
