@@ -38,6 +38,7 @@ _LABELED_ORG_RE = re.compile(
 # a news credit closing an article: （岳阳市邮政管理局 供稿  2021年4月13日）
 _CREDIT_RE = re.compile(rf"^\s*[（(]\s*([^\s，。；:：,（()）【】\[\]]{{2,40}}?{_ORG_SUFFIX})\s*(?:供稿|稿|报送|撰稿|整理|通讯员\S{{0,4}})?\s*(.*?)\s*[)）]\s*$")
 _CLOSING_TAIL = re.compile(r"^\s*[（(]?\s*(?:抄送|抄报|附件|主题词|印发|联系人|签发|此件|本件|共印|打印|校对|（此件)")
+_STAMP_RE = re.compile(r"\s*[（(]\s*(?:[盖公印签]\s*)?章\s*[)）]\s*$")  # 沁源县邮政分公司（盖章）
 _TAGGED_TITLE = re.compile(r"^[【\[][^】\]]{1,8}[】\]]\s*(.+)$")  # 【督查通报】关于…的通报
 # the head noun that ends a title (a title broken over two lines ends with one of these)
 _TITLE_HEADS = ("通报", "报告", "总结", "通知", "意见", "办法", "规定", "细则", "方案", "决定", "纪要", "体会",
@@ -112,9 +113,6 @@ def _with_deleted_spaces(norm: Normalized, a: int, b: int) -> str:
 def _closing_like(line: str) -> bool:
     s = line.strip()
     return len(s) <= 40 and not any(p in s for p in "。；;！？!?")
-
-
-_STAMP_RE = re.compile(r"\s*[（(]\s*(?:盖\s*章|公\s*章|印\s*章|签\s*章|章)\s*[)）]\s*$")  # 沁源县邮政分公司（盖章）
 
 
 def _org_of(line: str) -> str | None:
