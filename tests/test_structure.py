@@ -389,6 +389,23 @@ def test_signing_unit_and_date(closing, org, date):
     assert body[-1] == "二、今后将加强管理。"  # the closing is not body text
 
 
+@pytest.mark.parametrize("heading", ["附件", "附件：各网点检查情况", "附件1：各网点检查情况", "附表：各网点检查得分"])
+def test_attachments_after_the_signature_are_body_text_and_the_closing_is_above_them(heading):
+    text = ("服务质量检查通报\n各网点：\n一、检查发现部分网点邮件积压。\n二、今后将加强管理。\n"
+            f"        保德县邮政局\n        2008年12月3日\n{heading}\n城关网点：邮件积压两天，扣5分。\n")
+    (r,) = reports(text)
+    assert (r.org, r.date) == ("保德县邮政局", "2008-12-03")
+    body = [t.text for s in r.sections for t in s.sentences]
+    assert "城关网点：邮件积压两天，扣5分。" in body
+    assert not any("保德县邮政局" in t or "2008年12月3日" in t for t in body)
+
+
+def test_an_attachment_list_above_the_signature_is_not_an_attachment():
+    text = "服务质量检查通报\n一、检查发现部分网点邮件积压。\n附件：各网点检查情况\n保德县邮政局\n2008年12月3日\n"
+    (r,) = reports(text)
+    assert (r.org, r.date) == ("保德县邮政局", "2008-12-03")
+
+
 def test_speech_byline_with_post_and_date_under_it():
     text = "在全市邮政服务质量工作会议上的讲话\n六安市邮政分公司副总经理 周宏\n（2021年1月22日）\n\n同志们：\n今天召开会议，主要任务是总结去年的服务质量工作。\n一、要在基础管理上下功夫。各单位要坚持日清日结。"
     (r,) = reports(text)

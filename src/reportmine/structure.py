@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Iterator
 
 from .dates import DATE_RE, parse_date
@@ -262,25 +262,17 @@ def structure_report(norm: Normalized, span: tuple[int, int], *, source: str, in
     k = len(tail) - 1
     while k >= 0 and _CLOSING_TAIL.match(text[tail[k][0]: tail[k][1]]):
         k -= 1
-    date_j = None
-    for j in range(k, max(k - 4, -1), -1):
-        line = text[tail[j][0]: tail[j][1]].strip()  # a signature block is often indented or centred
-        if _is_date_line(line):
-            date_j = j
-            date = parse_date(line)
-            break
-        m = DATE_RE.search(line)
-        if m and m.end() >= len(line.rstrip()) - 1 and m.start() > 1:
-            head = line[: m.start()].strip()
-            if _ORG_RE.match(head) or _BYLINE_RE.match(head):  # 保德县邮政局 二00八年十二月三号
-                date_j, date, org = j, parse_date(line[m.start():]), _org_of(head)
-                break
-        cm = _CREDIT_RE.match(line)
-        if cm and DATE_RE.search(cm.group(2) or ""):  # （岳阳市邮政管理局 供稿 2021年4月13日）
-            date_j, date, org = j, parse_date(cm.group(2)), cm.group(1)
-            break
-        if not _closing_like(line):
-            break
+    date_j, date, org = _closing_date(text, tail, k)
+    attachment = None
+    if date_j is None:
+        # attachments printed after the signature and date (附件：… then their content, as GB/T 9704 lays
+        # out official documents): the closing is just above the first attachment heading with a date above it
+        for h in range(1, k + 1):
+            if _ATTACHMENT_RE.match(text[tail[h][0]: tail[h][1]].strip()):
+                date_j, date, org = _closing_date(text, tail, h - 1)
+                if date_j is not None:
+                    attachment = h
+                    break
     if date_j is not None:
         body_end = tail[date_j][0]
         if org is None:
@@ -310,6 +302,10 @@ def structure_report(norm: Normalized, span: tuple[int, int], *, source: str, in
     if not any(region.values()):
         region = locate_region(title, prefix=True)
     sections = _sections(norm, body_start, max(body_start, body_end), memo)
+    if attachment is not None:  # the attachments are body text too, after the closing
+        n = len(sections)
+        sections += [replace(s, parent=None if s.parent is None else s.parent + n)
+                     for s in _sections(norm, tail[attachment][0], re_, memo)]
     o_start, o_end = norm.to_original(rs, re_)
     rid = hashlib.sha1(f"{source}\0{index}".encode("utf-8", "surrogatepass")).hexdigest()[:12]
     return Report(
@@ -320,6 +316,27 @@ def structure_report(norm: Normalized, span: tuple[int, int], *, source: str, in
 
 
 _NO_REGION = {"province": None, "city": None, "county": None}
+_ATTACHMENT_RE = re.compile(r"^(?:附件|附表)\s*(?:\d{1,2}\s*)?(?:[:：]\s*[^。；]{0,40})?$")  # 附件 / 附件1：…检查表
+
+
+def _closing_date(text: str, tail: list[tuple[int, int]], k: int) -> tuple[int | None, str | None, str | None]:
+    """(line index, date, unit) of the closing date among the short lines ending at ``tail[k]`` (at most 4 of
+    them: a date above body text is not the report's date); the unit where it shares the date's line."""
+    for j in range(k, max(k - 4, -1), -1):
+        line = text[tail[j][0]: tail[j][1]].strip()  # a signature block is often indented or centred
+        if _is_date_line(line):
+            return j, parse_date(line), None
+        m = DATE_RE.search(line)
+        if m and m.end() >= len(line.rstrip()) - 1 and m.start() > 1:
+            head = line[: m.start()].strip()
+            if _ORG_RE.match(head) or _BYLINE_RE.match(head):  # 保德县邮政局 二00八年十二月三号
+                return j, parse_date(line[m.start():]), _org_of(head)
+        cm = _CREDIT_RE.match(line)
+        if cm and DATE_RE.search(cm.group(2) or ""):  # （岳阳市邮政管理局 供稿 2021年4月13日）
+            return j, parse_date(cm.group(2)), cm.group(1)
+        if not _closing_like(line):
+            break
+    return None, None, None
 
 
 def iter_reports(doc: Document, *, norm: Normalized | None = None, **normalize_options) -> Iterator[Report]:
