@@ -168,6 +168,14 @@ def test_a_heading_repeated_by_its_paragraph_does_not_split_a_report():
          "大埔及北区乡郊派递服务巡查报告", "邮件派递科总监督"),
         ("某某速遞（香港）有限公司\n葵涌轉運中心第四季營運巡查報告\n\n一、巡查發現部分郵件延誤。",
          "葵涌转运中心第四季营运巡查报告", None),
+        # two issuer lines (the organisation, then its department) above the title
+        ("香港郵政\n郵務部新界東區\n沙田派遞局派遞服務內部檢討報告\n\n一、巡查發現部分郵件延誤。",
+         "沙田派递局派递服务内部检讨报告", None),
+        ("某某速遞（香港）有限公司\n內部審計部\n\n葵涌物流中心保安與收件程序審查報告\n\n一、審查發現部分快件未經驗視。",
+         "葵涌物流中心保安与收件程序审查报告", None),
+        # a document number with a placeholder year and OCR's O for 0, then a title broken over two lines
+        ("衡 阳 市 邮 政 管 理 局 文 件\n\n衡邮管〔xxxx〕1O号\n\n衡阳市邮政管理局关于耒阳市快递市场\n旺季专项检查情况的通报\n\n"
+         "各快递企业：\n我局对耒阳市快递企业进行了检查。", "衡阳市邮政管理局关于耒阳市快递市场旺季专项检查情况的通报", "各快递企业"),
         # a short first line followed by a line that is no title stays the title
         ("邮政服务质量自查\n今年以来，我局按照要求开展了自查，现将情况报告如下。",
          "邮政服务质量自查", None),

@@ -12,7 +12,7 @@ from .numbering import _number_at
 __all__: list[str] = []  # package-internal: the line tests of reportmine.structure
 
 _DOCNO_RE = re.compile(
-    r"^\s*(?:\S{0,12}[〔\[【(（]\s*(?:19|20)\d{2}\s*[〕\]】)）]\s*\d+\s*号"
+    r"^\s*(?:\S{0,12}[〔\[【(（]\s*(?:(?:19|20)\d{2}|[xX×]{4})\s*[〕\]】)）]\s*\d[\dOo]*\s*号"
     r"|(?:发文字号|文号|字号)\s*[:：]\s*\S{2,40})\s*$"
 )
 _RED_HEADER_RE = re.compile(r"^\s*\S{2,40}(?:文件|简报|通讯|快报)\s*$")  # 通化市邮政分公司文件
@@ -50,7 +50,7 @@ def _issuer_like(line: str) -> bool:
     not itself a title: it is skipped when a title (关于…, …报告) follows it."""
     s = line.strip()
     return 2 <= len(s) <= 24 and not any(p in s for p in "。；，：:、") and _number_at(s) is None \
-        and not any(h in s for h in _TITLE_HEADS if len(h) > 1)
+        and "关于" not in s and not any(h in s for h in _TITLE_HEADS if len(h) > 1)
 
 
 def _is_date_line(line: str) -> bool:

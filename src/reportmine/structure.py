@@ -193,6 +193,11 @@ def structure_report(norm: Normalized, span: tuple[int, int], *, source: str, in
                     and (_ORG_RE.match(t) or nt.startswith("关于") or nt.endswith(_TITLE_HEADS)):
                 li += 1
                 continue
+            # two issuer lines above the title (香港郵政 / 郵務部新界東區 / …檢討報告): this one goes too
+            after = line_text(k + 1) if k + 1 < len(lines) else ""
+            if nt and _issuer_like(nt) and _title_like(after) and after.endswith(_TITLE_HEADS):
+                li += 1
+                continue
         break
     # an article whose own title is repeated at the start of its first line (the title then the body)
     for k in range(li, min(li + 2, len(lines) - 1)):
