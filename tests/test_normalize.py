@@ -212,10 +212,11 @@ def test_strip_boilerplate_blocks_at_the_end(block):
     assert normalize(text).text.rstrip("\n") == f"{BODY_TOP}\n{BODY}\n保德县邮政局\n二〇〇八年十二月三日"
 
 
-def test_comments_end_where_a_next_document_begins():
+@pytest.mark.parametrize("before", ["", "相关链接：\n·县邮政分公司开展宣传周活动\n"])  # a link list open above
+def test_comments_end_where_a_next_document_begins(before):
     comments = "网友评论(1)\n用户甲  2024-04-12 19:03\n早就该查了。\n"
     nxt = "关于邮件积压问题的通报\n一、检查发现邮件积压。"
-    text = f"{BODY_TOP}\n{BODY}\n{comments}{nxt}"
+    text = f"{BODY_TOP}\n{BODY}\n{before}{comments}{nxt}"
     assert normalize(text).text == f"{BODY_TOP}\n{BODY}\n{nxt}"
 
 

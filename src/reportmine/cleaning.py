@@ -136,25 +136,22 @@ def _edits_strip_boilerplate(text: str, extra: tuple[str, ...] = (), memo: dict[
     # a block start or an inline span holds certain words: where the text has none, no line is tried
     blocks, inlines, tails = _may_match(block_re, text), _may_match(inline_re, text), _may_match(tail_re, text)
     edits: list[Edit] = []
-    in_block = in_tail = False
+    inside: str | None = None  # what is being deleted: a list ("block"), a comment section ("tail"), or nothing
     for a, b, line in _lines(text):
         body = line.strip()
-        if in_tail:
-            if not body or not stop_re.match(body):
-                edits.append((a, b, ""))
-                continue
-            in_tail = False
-        if body and tails and tail_re.match(body):
-            in_tail = True
+        if inside == "tail" and (not body or not stop_re.match(body)):
             edits.append((a, b, ""))
             continue
-        if in_block:
-            if not body or (len(body) <= 40 and not any(p in body for p in "。；，")) or item_re.match(body):
-                edits.append((a, b, ""))
-                continue
-            in_block = False
-        if body and blocks and block_re.match(body):
-            in_block = True
+        if body and tails and tail_re.match(body):
+            inside = "tail"
+            edits.append((a, b, ""))
+            continue
+        if inside == "block" and (not body or (len(body) <= 40 and not any(p in body for p in "。；，"))
+                                  or item_re.match(body)):
+            edits.append((a, b, ""))
+            continue
+        inside = "block" if body and blocks and block_re.match(body) else None
+        if inside:
             edits.append((a, b, ""))
         elif body and _line_match(line_re, body, memo):
             edits.append((a, b, ""))
