@@ -243,10 +243,11 @@ def test_line_pieces_as_with_every_break_searched(text):
 
 def _split_reports_plain(text):
     lines = numbering._lines(text, 0, len(text))
-    marks = [a for a, b in lines if structure._PIECE_MARK.match(text[a:b])]
+    marks = [a for a, b in lines if numbering.PIECE_MARK.match(text[a:b])]
     cuts = []
     if marks:
-        cuts = marks if text[: marks[0]].strip() and len(text[: marks[0]].strip()) > 80 else marks[1:]
+        dated = any(line_kinds._is_date_line(text[a:b]) for a, b in lines if b <= marks[0])
+        cuts = marks if len(text[: marks[0]].strip()) > 80 and dated else marks[1:]
     else:
         nonblank = [(a, b) for a, b in lines if text[a:b].strip()]
         for i, (a, b) in enumerate(nonblank[:-1]):

@@ -68,6 +68,31 @@ def test_piece_marker_alone_on_its_line():
     assert reports(text)[0].title == "保德县邮政服务质量专项检查工作总结"
 
 
+_FANWEN_BODY = "某某快递营业部：\n一、检查发现场地西角还放着前两天到的小件，没有及时派送。\n二、已对责任人罚款200元。\n"
+
+
+@pytest.mark.parametrize(
+    "marks",
+    [("篇一：", "篇二："), ("【第1篇】", "【第2篇】"), ("范文一\n", "范文二\n"), ("【篇一】", "【篇二】"), ("第一篇：", "第二篇：")],
+)
+def test_collection_page_of_a_model_essay_site(marks):
+    """A page holding several documents under markers: the page's title and introduction are not the
+    first document's title, and each document keeps its own title, unit and date."""
+    text = ("快递网点自查报告（精选2篇）\n导读：快递网点自查报告怎么写？下面整理了两篇自查报告，仅供参考，希望对大家有所帮助。\n"
+            f"{marks[0]}某某快递浏阳营业部旺季服务自查报告\n{_FANWEN_BODY}某某快递浏阳营业部\n2019年10月8日\n"
+            f"{marks[1]}某某速运（湖南）有限公司浏阳分公司整改报告\n{_FANWEN_BODY}某某速运（湖南）有限公司浏阳分公司\n2019年11月2日\n")
+    rs = reports(text)
+    assert [r.title for r in rs] == ["某某快递浏阳营业部旺季服务自查报告", "某某速运（湖南）有限公司浏阳分公司整改报告"]
+    assert [r.org for r in rs] == ["某某快递浏阳营业部", "某某速运（湖南）有限公司浏阳分公司"]
+    assert [r.date for r in rs] == ["2019-10-08", "2019-11-02"]
+
+
+def test_signed_and_dated_text_before_the_first_marker_is_a_report():
+    text = ("关于旺季服务检查情况的通报\n各营业部：\n" + "检查发现部分网点快件积压，已责令整改。" * 5 + "\n浏阳市邮政管理局\n2019年10月8日\n"
+            f"第一篇：某某快递营业部自查报告\n{_FANWEN_BODY}某某快递营业部\n2019年10月9日\n")
+    assert [r.title for r in reports(text)] == ["关于旺季服务检查情况的通报", "某某快递营业部自查报告"]
+
+
 CONSECUTIVE = """关于一季度投递服务质量检查情况的通报
 各县区分公司：
 一季度，市分公司对全市投递部进行了检查，发现部分投递段存在邮件积压、投递日戳不清等问题，已责令限期整改。

@@ -10,6 +10,7 @@ from typing import Iterable
 from ._data import data_yaml
 from .edits import Edit, _as_str_step
 from .errors import ReportmineError
+from .numbering import PIECE_MARK
 from .script import CJK
 
 __all__ = ["remove_pinyin", "remove_cjk_spaces", "rejoin_lines", "strip_boilerplate", "fullwidth_to_halfwidth"]
@@ -196,7 +197,6 @@ _MARKER_RE = re.compile(
 _DATE_LINE_RE = re.compile(r"^\s*[\d〇零一二三四五六七八九十OoＯxX×]{2,4}\s*年[\d〇零一二三四五六七八九十xX×\s]*月?")
 _ORG_LINE_RE = re.compile(r"^\s*\S{2,30}(?:局|公司|分公司|支局|中心|部|处|室|科|所|站|网点|委员会|办公室)\s*$")
 _DOCNO_LINE_RE = re.compile(r"^\s*\S{0,12}[〔\[【(（]\s*(?:19|20)\d{2}\s*[〕\]】)）]\s*\d+\s*号\s*$")
-_PIECE_RE = re.compile(rf"^\s*第[{_CN_NUM}\d]+篇")
 _LABEL_RE = re.compile(r"\s*([^\s，。；：:,;]{1,10})[：:]")
 
 
@@ -206,11 +206,11 @@ def _joins(acc: str, nxt: str) -> bool:
         return False
     if (
         _NUMBERED_RE.match(nxt) or _DATE_LINE_RE.match(nxt) or _ORG_LINE_RE.match(nxt)
-        or _DOCNO_LINE_RE.match(nxt) or _PIECE_RE.match(nxt)
+        or _DOCNO_LINE_RE.match(nxt) or PIECE_MARK.match(nxt)
         or (len(nxt) <= 30 and nxt[-1] in "：:" and not any(p in nxt for p in "，,。；"))  # an addressee
     ):
         return False
-    if _PIECE_RE.match(acc) or _DATE_LINE_RE.match(acc) or _ORG_LINE_RE.match(acc) or _DOCNO_LINE_RE.match(acc):
+    if PIECE_MARK.match(acc) or _DATE_LINE_RE.match(acc) or _ORG_LINE_RE.match(acc) or _DOCNO_LINE_RE.match(acc):
         return False
     label = _LABEL_RE.match(nxt)
     if label and acc.startswith(label.group(1)) and _LABEL_RE.match(acc):  # rows of a list (检查项目：… per line)

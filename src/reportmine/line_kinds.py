@@ -21,8 +21,10 @@ _ADDRESSEE_RE = re.compile(
     r"|((?:各[^：:，。]{1,20}|同志们|[^：:，。\s]{2,30}?(?:部|局|室|处|科|司|中心|所|站|委|办|会|组|网点|单位|部门|支局|营业所|同志们?)"
     r"(?:[、，,][^：:，。]{2,30})*))\s*[:：])"
 )
-_ORG_SUFFIX = r"(?:局|公司|分公司|支局|中心|部|处|室|科|所|站|网点|委员会|办公室|小组|组|分部|营业部|邮局|稽查室)"
-_ORG_RE = re.compile(rf"^\s*([^\s，。；:：,（()）【】\[\]]{{2,40}}?{_ORG_SUFFIX})\s*$")
+_ORG_SUFFIX = r"(?:局|公司|分公司|支局|中心|部|处|室|科|所|站|网点|委员会|办公室|小组|组|分部|营业部|邮局|稽查室|(?:投递|营业|揽投|分拣|转运|押运)班)"
+# a unit's name: no spaces or punctuation, but a region in brackets (某某速运（四川）有限公司) is part of it
+_UNIT_CHARS = r"(?:[^\s，。；:：,（()）【】\[\]]|[（(][^\s，。；:：,（()）【】\[\]]{2,6}[)）](?=\S))"
+_ORG_RE = re.compile(rf"^\s*({_UNIT_CHARS}{{2,40}}?{_ORG_SUFFIX})\s*$")
 # a signature or byline: the unit, then a post and/or a person's name (会宁县邮政分公司  投递员  李建军)
 # (the unit is the longest prefix ending like a unit; a post may follow it: 六安市邮政分公司副总经理 周宏)
 _BYLINE_RE = re.compile(

@@ -7,6 +7,9 @@ import re
 __all__: list[str] = []  # package-internal: the grammar behind reportmine.structure and reportmine.sections
 
 _CN = "一二三四五六七八九十百零〇"
+#: the marker of one document in a file holding several (a collection page of a model-essay site):
+#: 第一篇 / 第2篇：, 篇一：, 【第1篇】, 【篇二】, 范文三
+PIECE_MARK = re.compile(rf"^\s*[【\[]?\s*(?:第[{_CN}\d]+篇|篇[{_CN}\d]+|范文[{_CN}\d]+)\s*[】\]]?\s*[:：]?\s*")
 # after 1.5 / 3. these make a quantity (1.5万, 3.5%), not an item number
 _UNITS = ("%", "％", "万", "亿", "元", "年", "月", "日", "件", "个", "名")
 _UNITS2 = ("%", "％", "万", "亿", "元", "倍", "米", "公里", "小时", "天", "秒", "千", "百", "吨", "公斤", "斤",

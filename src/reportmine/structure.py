@@ -13,14 +13,11 @@ from .line_kinds import (_ADDRESSEE_RE, _BYLINE_RE, _CLOSING_TAIL, _CREDIT_RE, _
                          _RED_HEADER_RE, _TAGGED_TITLE, _TITLE_HEADS, _closing_like, _is_date_line, _issuer_like, _org_of,
                          _repeated_title, _similar, _strip_docno, _title_like, _with_deleted_spaces)
 from .normalize import Normalized, normalize
-from .numbering import _CN, _lines, _logical_lines, _number_at
+from .numbering import PIECE_MARK, _lines, _logical_lines, _number_at
 from .region import locate_region
 from .sections import Section, Sentence, _sections, split_sentences
 
 __all__ = ["Sentence", "Section", "Report", "split_reports", "structure_report", "iter_reports", "split_sentences"]
-
-_PIECE_MARK = re.compile(rf"^\s*第[{_CN}\d]+篇\s*[:：]?\s*")
-
 
 @dataclass(frozen=True)
 class Report:
@@ -104,10 +101,11 @@ def split_reports(text: str) -> list[tuple[int, int]]:
     is followed by a new title and enough text, and at a title repeated at the start of the next line.
     A cut that would leave only a title before it is dropped."""
     lines = _lines(text, 0, len(text))
-    marks = [a for a, b in lines if _PIECE_MARK.match(text[a:b])] if "篇" in text else []
+    marks = [a for a, b in lines if PIECE_MARK.match(text[a:b])] if "篇" in text or "范文" in text else []
     cuts: list[int] = []
-    if marks:
-        cuts = marks if text[: marks[0]].strip() and len(text[: marks[0]].strip()) > 80 else marks[1:]
+    if marks:  # the text before the first marker is a report of its own only where it is signed and dated
+        prefix = [text[a:b] for a, b in lines if b <= marks[0]]
+        cuts = marks if len(text[: marks[0]].strip()) > 80 and any(map(_is_date_line, prefix)) else marks[1:]
     else:
         nonblank = [(a, b) for a, b in lines if text[a:b].strip()]
         text_end = len(text.rstrip())
@@ -171,9 +169,11 @@ def structure_report(norm: Normalized, span: tuple[int, int], *, source: str, in
     # title: after a 第X篇 marker (on its line or alone), red-header lines (XX文件), document numbers, and
     # the issuing unit's name when a title follows it
     piece_title_start = None
+    # a collection page's title and introduction above the first document's marker are not its title
+    li = next((k for k in range(min(8, len(lines))) if PIECE_MARK.match(text[lines[k][0]: lines[k][1]])), 0)
     while li < len(lines):
         t = line_text(li)
-        m = _PIECE_MARK.match(text[lines[li][0]: lines[li][1]])
+        m = PIECE_MARK.match(text[lines[li][0]: lines[li][1]])
         if m is not None:
             rest_at = lines[li][0] + m.end()
             if text[rest_at: lines[li][1]].strip():
