@@ -58,6 +58,11 @@ def test_regulation_has_no_found_and_no_actions():
     ("2016邮政服务质量心得体会", "essay"),
     ("邮政局提高服务质量实施意见", "regulation"),
     ("关于召开服务质量分析会议的通知", "other"),
+    # speeches, statements of duty and work plans (GUIDELINES, clarification 11)
+    ("在全县邮政一季度服务质量分析会上的讲话", "other"),
+    ("2023年度述职报告", "other"),
+    ("某某速运有限公司南充分公司2025年服务质量工作计划", "other"),
+    ("关于检查计划执行情况的报告", "inspection_summary"),
     (None, None),
 ])
 def test_doc_type_by_title(title, expected):

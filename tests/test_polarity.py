@@ -34,6 +34,15 @@ def _findings(sentence: str, extractor=RULES):
     ("11185热线时常出现故障。", {("equipment_failure", "found")}),
     ("没有用户反映投递员态度生硬。", {("service_attitude", "not_found")}),
     ("積壓郵件已全部投出，但東區仍有包裹滯留。", {("backlog", "found")}),
+    # a negator inside a pattern's gap negates the problem after it (the pattern leaves the word to its cue)
+    ("信件、包裹无丢失损毁。", {("lost_damaged", "not_found")}),
+    ("各段道投递均无延误。", {("delivery_delay", "not_found")}),
+    # a check-list label and its result after a colon
+    ("1．搭售及强行办理业务：各网点均未发现。", {("forced_selling", "not_found")}),
+    ("2．违规收费、超标准收费：未发现。", {("improper_fees", "not_found")}),
+    ("3．邮件积压：发现3处。", {("backlog", "found")}),
+    # an order to fix a named problem is a requirement of its category (GUIDELINES, clarification 3)
+    ("责令两支局立即停止搭配销售和违规收取包装费。", {("forced_selling", "requirement"), ("improper_fees", "requirement")}),
 ])
 def test_rule_polarity(sentence, expected):
     assert expected <= _findings(sentence)

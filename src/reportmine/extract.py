@@ -25,6 +25,7 @@ __all__ = ["Finding", "Action", "Extraction", "Candidate", "Extractor", "extract
 
 log = logging.getLogger(__name__)
 _QUOTED = re.compile(r"《[^》]{0,80}》")
+_RESULT_REACH = 16  # a clause after a colon this short is the result of the label before it
 _DISTRIBUTES_FOUND = re.compile(r"检查发现|检查中发现|发现|存在(?:以下|如下|的)?(?:主要)?问题")
 _HEADING_FOUND = re.compile(r"存在的(?:主要)?问题|发现的问题|主要问题|问题及|检查发现|存在问题")
 _HEADING_REQUIREMENT = re.compile(r"要求|下一步|今后|工作打算|措施|建议|目标|禁止|职责")
@@ -262,8 +263,12 @@ class Extractor:
                         share_neg = prev_neg and continues(ctext)
                         turn = seen_neg and contrasts(ctext)  # 未发现…，但…: the contrast reports a problem
                     clause_neg = False
+                    # a label and its result (搭售及强行办理业务：各网点均未发现): the short result after the colon
+                    # is read with the label's clause
+                    post_end = cls[ci + 1][1] if ci + 1 < len(cls) and text[cb:cb + 1] in "：:" \
+                        and cls[ci + 1][1] - cls[ci + 1][0] <= _RESULT_REACH else cb
                     for s, e, kind, cid, role, word in by_clause.get(ci, ()):
-                        pre, post = text[ca:s], text[e:cb]
+                        pre, post = text[ca:s], text[e:post_end]
                         if kind == "category":
                             if heading_ctx is False:
                                 heading_ctx = self._heading_context(section, report)

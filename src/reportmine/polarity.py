@@ -40,6 +40,7 @@ def cue_lists() -> dict:
     return {
         "neg_scope": _alternation(d["negation_scope"]),
         "neg_near": _alternation(d["negation_near"]),
+        "violation": re.compile(f"(?:{_alternation(d['violation_after_negator']).pattern})"),
         "neg_post": re.compile(d["negation_post"]),
         "neg_frame": re.compile(d["negation_frame"]),
         "frame_nouns": _alternation(d["frame_nouns"]),
@@ -101,7 +102,8 @@ def _negated(pre: str, post: str) -> bool:
         return True
     tail = pre[-(_NEAR_GAP + 2):]
     for m in c["neg_near"].finditer(tail):
-        if len(tail) - m.end() <= _NEAR_GAP:
+        after = len(pre) - len(tail) + m.end()  # where the negator ends, in pre + post
+        if len(tail) - m.end() <= _NEAR_GAP and not c["violation"].match(pre + post, after):
             return True
     if c["neg_post"].search(post):
         return True
