@@ -115,6 +115,7 @@ def test_rejoin_broken_lines(text, expected):
         "保德县邮政局",
         "二〇〇八年十二月三日",
         "2008年12月3日",
+        "中華民國113年5月17日",
         "遵邮管〔2021〕52号",
         "各快递企业遵义分公司：",
         "- 相关文档",
@@ -136,6 +137,9 @@ def test_no_rejoin_before_heading_item_signature_or_date(next_line):
         # rows of a list with the same label (a Word table copied as lines), each without a full stop
         "标题\n检查项目：营业时间　检查结果：8个网点均按公示时间开门营业\n检查项目：资费执行　检查结果：未发现超标准收费",
         "标题\n问题：部分快件未按址投递，直接放在驿站\n问题：面单信息未做隐私处理",
+        # fields of a form, each a short label and value (a signature block, a record's header)
+        "标题\n检查人：陈○○、林○○\n受检单位主管：黄○○",
+        "标题\n约谈人：市场监管科科长黄某\n被约谈人：某某快递柳州分公司总经理陈某\n记录人：覃某",
     ],
 )
 def test_no_rejoin_after_title_label_or_sentence_end(text):
@@ -184,6 +188,12 @@ BODY = "一、检查发现进口的邮件无投递日戳，已责令整改。"
         "主办：某县人民政府办公室　　承办：某县融媒体中心",
         "建议使用1024×768分辨率浏览  网站维护:某某信息技术有限公司",
         "某市政府版权所有 © 2023 某市政府",
+        "索　引　号：xxxxxxxxx/2021-xxxxx",
+        "索引号：xxxxxxxxx/2024-xxxxxx　　　　信息分类：交通运输",
+        "发文日期：2024-11-29　　　　主题分类：邮政快递",
+        "文号：剑邮〔2024〕xx号　　　　是否有效：是",
+        "关键词：营业窗口；代理金融；自查",
+        "相关链接：某县人民政府　|　某州人民政府　|　中国政府网",
         "回到页首",
         "声明：本站所有文章资源内容，如无特殊说明，均为网友投稿或采集网络资源。版权所有 © xxxx 某某范文网",
         "【免责声明】本站内容均来源于网络，仅供学习参考，如有侵权请联系删除。",

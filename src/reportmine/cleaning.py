@@ -194,10 +194,15 @@ _MARKER_RE = re.compile(
     rf"^\s*(?:第[{_CN_NUM}\d]+[篇章节条]|[{_CN_NUM}]+[、.．]|[（(][{_CN_NUM}\d]+[)）][、.．]?"
     r"|\d+(?:\.\d+)*[、.．](?!\d)|[（(]\d+[)）]|[①-⑳])\s*"
 )
-_DATE_LINE_RE = re.compile(r"^\s*[\d〇零一二三四五六七八九十OoＯxX×]{2,4}\s*年[\d〇零一二三四五六七八九十xX×\s]*月?")
+_DATE_LINE_RE = re.compile(r"^\s*(?:中华民国|中華民國|民国|民國)?\s*[\d〇零一二三四五六七八九十OoＯxX×]{2,4}\s*年[\d〇零一二三四五六七八九十xX×\s]*月?")
 _ORG_LINE_RE = re.compile(r"^\s*\S{2,30}(?:局|公司|分公司|支局|中心|部|处|室|科|所|站|网点|委员会|办公室)\s*$")
 _DOCNO_LINE_RE = re.compile(r"^\s*\S{0,12}[〔\[【(（]\s*(?:19|20)\d{2}\s*[〕\]】)）]\s*\d+\s*号\s*$")
 _LABEL_RE = re.compile(r"\s*([^\s，。；：:,;]{1,10})[：:]")
+
+
+def _short_field(line: str) -> bool:
+    """A short form field without sentence punctuation (检查人：陈○○、林○○)."""
+    return len(line) <= 30 and not any(p in line for p in "，,。；;")
 
 
 def _joins(acc: str, nxt: str) -> bool:
@@ -213,8 +218,8 @@ def _joins(acc: str, nxt: str) -> bool:
     if PIECE_MARK.match(acc) or _DATE_LINE_RE.match(acc) or _ORG_LINE_RE.match(acc) or _DOCNO_LINE_RE.match(acc):
         return False
     label = _LABEL_RE.match(nxt)
-    if label and acc.startswith(label.group(1)) and _LABEL_RE.match(acc):  # rows of a list (检查项目：… per line)
-        return False
+    if label and _LABEL_RE.match(acc) and (acc.startswith(label.group(1)) or _short_field(acc)):
+        return False  # rows of a list (检查项目：… per line), fields of a form (检查人：… / 受检单位主管：…)
     m = _MARKER_RE.match(acc)
     rest = acc[m.end():] if m else acc
     if m and not rest:
