@@ -40,7 +40,7 @@ def cue_lists() -> dict:
     return {
         "neg_scope": _alternation(d["negation_scope"]),
         "neg_near": _alternation(d["negation_near"]),
-        "violation": re.compile(f"(?:{_alternation(d['violation_after_negator']).pattern})"),
+        "violation": _alternation(d["violation_after_negator"]),
         "neg_post": re.compile(d["negation_post"]),
         "neg_frame": re.compile(d["negation_frame"]),
         "frame_nouns": _alternation(d["frame_nouns"]),

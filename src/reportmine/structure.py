@@ -151,7 +151,6 @@ def structure_report(norm: Normalized, span: tuple[int, int], *, source: str, in
     title = addressee = org = date = None
     byline_org = None
     body_start = rs
-    li = 0
 
     stripped: dict[int, str] = {}
 
