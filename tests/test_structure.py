@@ -87,6 +87,15 @@ def test_collection_page_of_a_model_essay_site(marks):
     assert [r.date for r in rs] == ["2019-10-08", "2019-11-02"]
 
 
+@pytest.mark.parametrize("head", [
+    "香港郵政\n郵務部港島及九龍區\n柴灣派遞局服務表現檢討報告（2023年第二季）\n",  # a period in brackets after the title
+    "香港郵政\n內部審計科\n審計報告編號：IA/2023/xx\n\n柴灣派遞局服務表現檢討報告（2023年第二季）\n",  # a report number between
+])
+def test_two_issuer_lines_above_a_title(head):
+    text = head + "一、檢查發現柴灣派遞局部分郵件積壓，未能即日派遞。\n二、已責令該局限期整改。\n香港郵政\n2023年9月5日\n"
+    assert reports(text)[0].title == "柴湾派递局服务表现检讨报告（2023年第二季）"
+
+
 def test_signed_and_dated_text_before_the_first_marker_is_a_report():
     text = ("关于旺季服务检查情况的通报\n各营业部：\n" + "检查发现部分网点快件积压，已责令整改。" * 5 + "\n浏阳市邮政管理局\n2019年10月8日\n"
             f"第一篇：某某快递营业部自查报告\n{_FANWEN_BODY}某某快递营业部\n2019年10月9日\n")

@@ -13,7 +13,7 @@ __all__: list[str] = []  # package-internal: the line tests of reportmine.struct
 
 _DOCNO_RE = re.compile(
     r"^\s*(?:\S{0,12}[〔\[【(（]\s*(?:(?:19|20)\d{2}|[xX×]{4})\s*[〕\]】)）]\s*\d[\dOo]*\s*号"
-    r"|(?:发文字号|文号|字号)\s*[:：]\s*\S{2,40})\s*$"
+    r"|(?:发文字号|文号|字号|[^\s：:，。]{0,6}编号)\s*[:：]\s*\S{2,40})\s*$"
 )
 _RED_HEADER_RE = re.compile(r"^\s*\S{2,40}(?:文件|简报|通讯|快报)\s*$")  # 通化市邮政分公司文件
 _ADDRESSEE_RE = re.compile(
@@ -45,6 +45,12 @@ _TAGGED_TITLE = re.compile(r"^[【\[][^】\]]{1,8}[】\]]\s*(.+)$")  # 【督查
 # the head noun that ends a title (a title broken over two lines ends with one of these)
 _TITLE_HEADS = ("通报", "报告", "总结", "通知", "意见", "办法", "规定", "细则", "方案", "决定", "纪要", "体会",
                 "计划", "简报", "汇报", "请示", "批复", "函", "制度", "规范", "要点", "说明")
+_TRAILING_PAREN = re.compile(r"[（(][^（()）]{1,20}[)）]$")
+
+
+def _ends_like_title(line: str) -> bool:
+    """The line ends with a title's head noun, a period in brackets after it allowed (…检讨报告（2023年第二季）)."""
+    return _TRAILING_PAREN.sub("", line.strip()).endswith(_TITLE_HEADS)
 
 
 def _issuer_like(line: str) -> bool:

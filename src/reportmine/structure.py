@@ -10,7 +10,7 @@ from typing import Iterator
 from .dates import DATE_RE, parse_date
 from .io import Document
 from .line_kinds import (_ADDRESSEE_RE, _BYLINE_RE, _CLOSING_TAIL, _CREDIT_RE, _DOCNO_RE, _ORG_RE, _PAREN_DATE_RE,
-                         _RED_HEADER_RE, _TAGGED_TITLE, _TITLE_HEADS, _closing_like, _is_date_line, _issuer_like, _org_of,
+                         _RED_HEADER_RE, _TAGGED_TITLE, _TITLE_HEADS, _closing_like, _ends_like_title, _is_date_line, _issuer_like, _org_of,
                          _repeated_title, _similar, _strip_docno, _title_like, _with_deleted_spaces)
 from .normalize import Normalized, normalize
 from .numbering import PIECE_MARK, _lines, _logical_lines, _number_at
@@ -189,12 +189,15 @@ def structure_report(norm: Normalized, span: tuple[int, int], *, source: str, in
                 k += 1
             nt = line_text(k) if k < len(lines) else ""
             if nt and _title_like(nt) and not _ADDRESSEE_RE.match(nt) and not _ORG_RE.match(nt) and not _BYLINE_RE.match(nt) \
-                    and (_ORG_RE.match(t) or nt.startswith("关于") or nt.endswith(_TITLE_HEADS)):
+                    and (_ORG_RE.match(t) or nt.startswith("关于") or _ends_like_title(nt)):
                 li += 1
                 continue
             # two issuer lines above the title (香港郵政 / 郵務部新界東區 / …檢討報告): this one goes too
-            after = line_text(k + 1) if k + 1 < len(lines) else ""
-            if nt and _issuer_like(nt) and _title_like(after) and after.endswith(_TITLE_HEADS):
+            k2 = k + 1
+            while k2 < len(lines) and _DOCNO_RE.match(line_text(k2)):
+                k2 += 1
+            after = line_text(k2) if k2 < len(lines) else ""
+            if nt and _issuer_like(nt) and _title_like(after) and _ends_like_title(after):
                 li += 1
                 continue
         break
