@@ -160,6 +160,12 @@ def structure_report(norm: Normalized, span: tuple[int, int], *, source: str, in
             t = stripped[k] = text[lines[k][0]: lines[k][1]].strip()
         return t
 
+    def next_non_docno(k: int) -> int:
+        """The first line from ``k`` on that is not a document or report number."""
+        while k < len(lines) and _DOCNO_RE.match(line_text(k)):
+            k += 1
+        return k
+
     def unit_of(a: int, b: int) -> str | None:
         """The unit of a signature or byline line (its single spaces, 五寨县邮政分公司 王建军, were removed
         by normalization: they are put back from the original for this test)."""
@@ -184,18 +190,14 @@ def structure_report(norm: Normalized, span: tuple[int, int], *, source: str, in
             li += 1
             continue
         if li + 1 < len(lines) and (_ORG_RE.match(t) or _issuer_like(t)):
-            k = li + 1
-            while k < len(lines) and _DOCNO_RE.match(line_text(k)):
-                k += 1
+            k = next_non_docno(li + 1)
             nt = line_text(k) if k < len(lines) else ""
             if nt and _title_like(nt) and not _ADDRESSEE_RE.match(nt) and not _ORG_RE.match(nt) and not _BYLINE_RE.match(nt) \
                     and (_ORG_RE.match(t) or nt.startswith("关于") or _ends_like_title(nt)):
                 li += 1
                 continue
             # two issuer lines above the title (香港郵政 / 郵務部新界東區 / …檢討報告): this one goes too
-            k2 = k + 1
-            while k2 < len(lines) and _DOCNO_RE.match(line_text(k2)):
-                k2 += 1
+            k2 = next_non_docno(k + 1)
             after = line_text(k2) if k2 < len(lines) else ""
             if nt and _issuer_like(nt) and _title_like(after) and _ends_like_title(after):
                 li += 1
