@@ -8,6 +8,7 @@ import re
 from typing import Iterable
 
 from ._data import data_yaml
+from .dates import ROC_PREFIX
 from .edits import Edit, _as_str_step
 from .errors import ReportmineError
 from .numbering import PIECE_MARK
@@ -194,7 +195,7 @@ _MARKER_RE = re.compile(
     rf"^\s*(?:第[{_CN_NUM}\d]+[篇章节条]|[{_CN_NUM}]+[、.．]|[（(][{_CN_NUM}\d]+[)）][、.．]?"
     r"|\d+(?:\.\d+)*[、.．](?!\d)|[（(]\d+[)）]|[①-⑳])\s*"
 )
-_DATE_LINE_RE = re.compile(r"^\s*(?:中华民国|中華民國|民国|民國)?\s*[\d〇零一二三四五六七八九十OoＯxX×]{2,4}\s*年[\d〇零一二三四五六七八九十xX×\s]*月?")
+_DATE_LINE_RE = re.compile(rf"^\s*(?:{ROC_PREFIX})?\s*[\d〇零一二三四五六七八九十OoＯxX×]{{2,4}}\s*年[\d〇零一二三四五六七八九十xX×\s]*月?")
 _ORG_LINE_RE = re.compile(r"^\s*\S{2,30}(?:局|公司|分公司|支局|中心|部|处|室|科|所|站|网点|委员会|办公室)\s*$")
 _DOCNO_LINE_RE = re.compile(r"^\s*\S{0,12}[〔\[【(（]\s*(?:19|20)\d{2}\s*[〕\]】)）]\s*\d+\s*号\s*$")
 _LABEL_RE = re.compile(r"\s*([^\s，。；：:,;]{1,10})[：:]")

@@ -22,23 +22,25 @@ _ADDRESSEE_RE = re.compile(
     r"(?:[、，,][^：:，。]{2,30})*))\s*[:：])"
 )
 _ORG_SUFFIX = r"(?:局|公司|分公司|支局|中心|部|处|室|科|所|站|网点|委员会|办公室|小组|组|分部|营业部|邮局|稽查室|(?:投递|营业|揽投|分拣|转运|押运)班)"
-# a unit's name: no spaces or punctuation, but a region in brackets (某某速运（四川）有限公司) is part of it
-_UNIT_CHARS = r"(?:[^\s，。；:：,（()）【】\[\]]|[（(][^\s，。；:：,（()）【】\[\]]{2,6}[)）](?=\S))"
+# a character of a unit's name: no spaces, punctuation or brackets
+_UNIT_CHAR = r"[^\s，。；:：,（()）【】\[\]]"
+# a signing unit's name: those characters, and a region in brackets (某某速运（四川）有限公司)
+_UNIT_CHARS = rf"(?:{_UNIT_CHAR}|[（(]{_UNIT_CHAR}{{2,6}}[)）](?=\S))"
 _ORG_RE = re.compile(rf"^\s*({_UNIT_CHARS}{{2,40}}?{_ORG_SUFFIX})\s*$")
 # a signature or byline: the unit, then a post and/or a person's name (会宁县邮政分公司  投递员  李建军)
 # (the unit is the longest prefix ending like a unit; a post may follow it: 六安市邮政分公司副总经理 周宏)
 _BYLINE_RE = re.compile(
-    rf"^\s*(?:[^\s：:，。]{{1,4}}[:：]\s*)?([^\s，。；:：,（()）【】\[\]]{{2,40}}{_ORG_SUFFIX})[^\s，。；:：,]{{0,6}}"
+    rf"^\s*(?:[^\s：:，。]{{1,4}}[:：]\s*)?({_UNIT_CHAR}{{2,40}}{_ORG_SUFFIX})[^\s，。；:：,]{{0,6}}"
     rf"(?:[ \t\u3000]+[^\s，。；:：,]{{2,8}}){{1,2}}\s*$"
 )
 _PAREN_DATE_RE = re.compile(r"^\s*[（(]\s*([^（()）]{4,20})\s*[)）]\s*$")  # （2021年1月22日） under a speech's byline
 # a labelled unit: 作者单位：云南省曲靖市邮政管理局, （作者单位：山东省莒县邮政分公司）
 _LABELED_ORG_RE = re.compile(
     rf"^\s*[（(]?\s*(?:作者单位|单位|供稿单位|报送单位|填报单位|建议人|作者|撰稿人?)\s*[:：]\s*"
-    rf"([^\s，。；:：,（()）【】\[\]]{{2,40}}?{_ORG_SUFFIX})(?:[ \t\u3000]+[^\s，。；:：,()（）]{{2,8}}){{0,2}}\s*[)）]?\s*$"
+    rf"({_UNIT_CHAR}{{2,40}}?{_ORG_SUFFIX})(?:[ \t\u3000]+[^\s，。；:：,()（）]{{2,8}}){{0,2}}\s*[)）]?\s*$"
 )
 # a news credit closing an article: （岳阳市邮政管理局 供稿  2021年4月13日）
-_CREDIT_RE = re.compile(rf"^\s*[（(]\s*([^\s，。；:：,（()）【】\[\]]{{2,40}}?{_ORG_SUFFIX})\s*(?:供稿|稿|报送|撰稿|整理|通讯员\S{{0,4}})?\s*(.*?)\s*[)）]\s*$")
+_CREDIT_RE = re.compile(rf"^\s*[（(]\s*({_UNIT_CHAR}{{2,40}}?{_ORG_SUFFIX})\s*(?:供稿|稿|报送|撰稿|整理|通讯员\S{{0,4}})?\s*(.*?)\s*[)）]\s*$")
 _CLOSING_TAIL = re.compile(r"^\s*[（(]?\s*(?:抄送|抄报|附件|主题词|印发|联系人|签发|此件|本件|共印|打印|校对|（此件)")
 _STAMP_RE = re.compile(r"\s*[（(]\s*(?:[盖公印签]\s*)?章\s*[)）]\s*$")  # 沁源县邮政分公司（盖章）
 _TAGGED_TITLE = re.compile(r"^[【\[][^】\]]{1,8}[】\]]\s*(.+)$")  # 【督查通报】关于…的通报
