@@ -210,6 +210,16 @@ def test_a_heading_repeated_by_its_paragraph_does_not_split_a_report():
         # a document number with a placeholder year and OCR's O for 0, then a title broken over two lines
         ("衡 阳 市 邮 政 管 理 局 文 件\n\n衡邮管〔xxxx〕1O号\n\n衡阳市邮政管理局关于耒阳市快递市场\n旺季专项检查情况的通报\n\n"
          "各快递企业：\n我局对耒阳市快递企业进行了检查。", "衡阳市邮政管理局关于耒阳市快递市场旺季专项检查情况的通报", "各快递企业"),
+        # a model-essay page's own heading, then the document's longer title and its addressee
+        ("当前位置：首页 > 报告范文 > 自查报告\n\n邮政支局服务质量自查报告范文\n\n发布时间：xxxx-xx-xx　来源：网友投稿　浏览：1086次\n\n"
+         "信阳市平桥区某某邮政支局关于服务质量自查情况的报告\n\n区邮政分公司：\n根据分公司通知，我支局开展了自查。",
+         "信阳市平桥区某某邮政支局关于服务质量自查情况的报告", "区邮政分公司"),
+        ("范文网 >> 工作报告 >> 自查报告\n\n邮件处理中心服务质量自查报告\n\n2022-xx-xx　　本文已影响2408人\n\n"
+         "荆州市邮政分公司邮件处理中心服务质量自查报告\n\n市分公司：\n按照部署，我中心开展了自查。",
+         "荆州市邮政分公司邮件处理中心服务质量自查报告", "市分公司"),
+        # a Taiwan letter: the 函 line under the title is no title of its own
+        ("屏東郵局一一一年度下半年自行查核報告\n\n屏東郵局　函\n受文者：中華郵政股份有限公司南區營運處\n主旨：檢陳本局查核報告，請鑒核。",
+         "屏东邮局一一一年度下半年自行查核报告", "中华邮政股份有限公司南区营运处"),
         # a short first line followed by a line that is no title stays the title
         ("邮政服务质量自查\n今年以来，我局按照要求开展了自查，现将情况报告如下。",
          "邮政服务质量自查", None),

@@ -232,9 +232,17 @@ def structure_report(norm: Normalized, span: tuple[int, int], *, source: str, in
             tagged = _TAGGED_TITLE.match(title)  # 【督查通报】关于…的通报
             if tagged and len(tagged.group(1)) >= 4:
                 title = tagged.group(1)
-            # repeated titles, subtitles close to the title, document numbers
+            # repeated titles, subtitles close to the title, document numbers; a page's own heading above
+            # the document's title (a model-essay site: 邮政支局服务质量自查报告范文, then 某某支局关于…的报告
+            # and its addressee): the longer title just above the addressee is the document's
             while li < len(lines):
                 t = line_text(li)
+                if len(t) > len(title) and piece_title_start is None and li + 1 < len(lines) and _title_like(t) \
+                        and _ends_like_title(t) and _ADDRESSEE_RE.match(line_text(li + 1)):
+                    title = _strip_docno(t)
+                    body_start = lines[li][1]
+                    li += 1
+                    break
                 if t in (title, cand) or _DOCNO_RE.match(t) or (_title_like(t) and not _ADDRESSEE_RE.match(t) and _similar(t, title)):
                     body_start = lines[li][1]
                     li += 1
