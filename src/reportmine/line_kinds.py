@@ -21,7 +21,7 @@ _ADDRESSEE_RE = re.compile(
     r"|((?:各[^：:，。]{1,20}|同志们|[^：:，。\s]{2,30}?(?:部|局|室|处|科|司|中心|所|站|委|办|会|组|网点|单位|部门|支局|营业所|同志们?)"
     r"(?:[、，,][^：:，。]{2,30})*))\s*[:：])"
 )
-_ORG_SUFFIX = r"(?:局|公司|分公司|支局|中心|部|处|室|科|所|站|网点|委员会|办公室|小组|组|分部|营业部|邮局|稽查室|(?:投递|营业|揽投|分拣|转运|押运)班)"
+_ORG_SUFFIX = r"(?:局|公司|分公司|支局|中心|部|处|室|科|所|站|网点|委员会|办公室|小组|组|分部|营业部|省区|大区|片区|邮局|稽查室|(?:投递|营业|揽投|分拣|转运|押运)班)"
 # a character of a unit's name: no spaces, punctuation or brackets
 _UNIT_CHAR = r"[^\s，。；:：,（()）【】\[\]]"
 # a signing unit's name: those characters, and a region in brackets (某某速运（四川）有限公司)
@@ -48,11 +48,14 @@ _TAGGED_TITLE = re.compile(r"^[【\[][^】\]]{1,8}[】\]]\s*(.+)$")  # 【督查
 _TITLE_HEADS = ("通报", "报告", "总结", "通知", "意见", "办法", "规定", "细则", "方案", "决定", "纪要", "体会",
                 "计划", "简报", "汇报", "请示", "批复", "函", "制度", "规范", "要点", "说明")
 _TRAILING_PAREN = re.compile(r"[（(][^（()）]{1,20}[)）]$")
+_HEAD_FIRST = re.compile(r"[^：:，。]{0,10}(?:通报|报告|总结|纪要|简报)[：:][^：:。]{4,40}$")
 
 
 def _ends_like_title(line: str) -> bool:
-    """The line ends with a title's head noun, a period in brackets after it allowed (…检讨报告（2023年第二季）)."""
-    return _TRAILING_PAREN.sub("", line.strip()).endswith(_TITLE_HEADS)
+    """The line ends with a title's head noun, a period in brackets after it allowed (…检讨报告（2023年第二季）),
+    or puts the head noun first, before a colon (内部审计报告：沙田派递局邮件派递及邮件保安)."""
+    s = line.strip()
+    return _TRAILING_PAREN.sub("", s).endswith(_TITLE_HEADS) or bool(_HEAD_FIRST.match(s))
 
 
 def _issuer_like(line: str) -> bool:
