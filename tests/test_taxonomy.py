@@ -46,6 +46,9 @@ def _write(tmp_path: Path, name: str, text: str) -> Path:
     ("nested.yaml", "categories:\n  backlog:\n    patterns: ['(积压+)+']\n", 3, "catastrophic regex"),
     ("top.yaml", "categorys:\n  backlog: {}\n", 1, "unknown top-level key"),
     ("badid.yaml", "categories:\n  Bad-Id:\n    label: x\n    cues: [y]\n", 2, "bad category id"),
+    ("nomacro.yaml", "categories:\n  backlog:\n    patterns: ['邮件{gapp}{0,4}未处理']\n", 3, "unknown macro '{gapp}'"),
+    ("badmacro.yaml", "macros:\n  near: '[^，'\n", 2, "macros.near: bad regex"),
+    ("macroname.yaml", "macros:\n  Near: 'x'\n", 2, "lower_snake_case"),
 ])
 def test_invalid_files_name_file_and_line(tmp_path, name, text, line, words):
     path = _write(tmp_path, name, text)
@@ -75,6 +78,19 @@ def test_user_file_adds_a_category_and_cues(tmp_path):
         res = process_document(doc, extractor=Extractor(tax, model=model))
         cats = {(f.category, f.polarity) for e in res.extractions for f in e.findings}
         assert ("misleading_sales", "found") in cats
+
+
+def test_macros_expand_in_patterns(tmp_path):
+    """{gap} (shipped) and a user's own macro expand in the user's patterns; the package's are expanded too."""
+    tax = default_taxonomy()
+    assert not any("{gap}" in p for e in tax.categories.values() for p in e.patterns)
+    assert any("(?![无没未]|不存在)" in p for p in tax.categories["delivery_delay"].patterns)
+    path = _write(tmp_path, "mine.yaml",
+                  "macros:\n  near: '[^，。；]{0,3}'\n"
+                  "categories:\n  backlog:\n    patterns: ['邮袋{gap}{0,4}没人拆', '报纸{near}堆在门口']\n")
+    pats = load_taxonomy(path).categories["backlog"].patterns
+    assert "邮袋(?:(?![无没未]|不存在)[^，。；]){0,4}没人拆" in pats and "报纸[^，。；]{0,3}堆在门口" in pats
+    assert not any("{near}" in p or "{gap}" in p for p in pats)
 
 
 def test_toml_file_works(tmp_path):

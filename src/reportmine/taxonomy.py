@@ -28,7 +28,8 @@ POLARITIES = ("found", "not_found", "requirement")
 DOC_TYPES = ("inspection_summary", "regulation", "essay", "other")
 PATTERN_TIMEOUT = 0.5  # seconds one pattern may spend on one report before it is abandoned
 _ENTRY_KEYS = {"label", "cues", "topics", "patterns", "exclude", "replace"}
-_TOP_KEYS = {"version", "categories", "actions"}
+_TOP_KEYS = {"version", "macros", "categories", "actions"}
+_MACRO_RE = re.compile(r"(?<!\\[pPN])\{([a-z][a-z0-9_]*)\}")  # {gap} in a pattern: a named piece of regex from ``macros``
 _ID_RE = re.compile(r"^[a-z][a-z0-9_]{1,40}$")
 # a group that contains a quantifier and is itself quantified: (a+)+, (a|aa)*, (.*){2,}
 _NESTED_QUANT = re.compile(r"\((?:[^()\\]|\\.)*(?:[+*]|\{\d+,\d*\})\)(?:[+*]|\{\d+,\d*\})")
@@ -273,7 +274,36 @@ def _check_pattern(pat: str, name: str, line: int | None, where: str) -> None:
         raise TaxonomyError(name, f"{where}: regex {pat!r} matches the empty string", line=line)
 
 
-def _entries(section: dict, name: str, kind: str, base: dict[str, Entry]) -> dict[str, Entry]:
+def _macros(section, name: str, base: dict[str, str]) -> dict[str, str]:
+    """Named pieces of regex (``macros: {gap: '(?:(?![无没未])[^，。；])'}``) that patterns use as ``{gap}``."""
+    if not isinstance(section, dict):
+        raise TaxonomyError(name, "'macros' must be a mapping of name -> regex", line=None)
+    out = dict(base)
+    for key, val in section.items():
+        if key == "__lines__":
+            continue
+        line = _line(section, key)
+        if not isinstance(key, str) or not _MACRO_RE.fullmatch("{" + key + "}") or not isinstance(val, str) or not val:
+            raise TaxonomyError(name, f"macros.{key}: a macro is a lower_snake_case name and a non-empty regex", line=line)
+        try:
+            regex.compile(val)
+        except regex.error as exc:
+            raise TaxonomyError(name, f"macros.{key}: bad regex {val!r}: {exc}", line=line) from None
+        out[key] = val
+    return out
+
+
+def _expand(pat: str, macros: dict[str, str], name: str, line: int | None, where: str) -> str:
+    """``pat`` with each ``{macro}`` replaced by its regex; an unknown name is an error (a typo)."""
+    def one(m: re.Match) -> str:
+        if m.group(1) not in macros:
+            raise TaxonomyError(name, f"{where}: unknown macro {m.group(0)!r} in {pat!r} (known: {sorted(macros)})", line=line)
+        return macros[m.group(1)]
+
+    return _MACRO_RE.sub(one, pat)
+
+
+def _entries(section: dict, name: str, kind: str, base: dict[str, Entry], macros: dict[str, str]) -> dict[str, Entry]:
     out = dict(base)
     one = {"categories": "category", "actions": "action"}[kind]
     if not isinstance(section, dict):
@@ -298,8 +328,10 @@ def _entries(section: dict, name: str, kind: str, base: dict[str, Entry]) -> dic
             if not isinstance(val, list) or not all(isinstance(v, str) and v.strip() for v in val):
                 raise TaxonomyError(name, f"{kind}.{cid}.{key} must be a list of non-empty strings", line=_line(spec, key) or line)
             lists[key] = tuple(v.strip() for v in val)
+        pline = _line(spec, "patterns") or line
+        lists["patterns"] = tuple(_expand(p, macros, name, pline, f"{kind}.{cid}") for p in lists["patterns"])
         for pat in lists["patterns"]:
-            _check_pattern(pat, name, _line(spec, "patterns") or line, f"{kind}.{cid}")
+            _check_pattern(pat, name, pline, f"{kind}.{cid}")
         prev = out.get(cid)
         if prev is None or spec.get("replace"):
             out[cid] = Entry(cid, spec.get("label") or (prev.label if prev else cid), lists["cues"], lists["topics"], lists["patterns"], lists["exclude"])
@@ -318,16 +350,19 @@ def _entries(section: dict, name: str, kind: str, base: dict[str, Entry]) -> dic
 def _build(texts: list[tuple[str, str]]) -> Taxonomy:
     cats: dict[str, Entry] = {}
     acts: dict[str, Entry] = {}
+    macros: dict[str, str] = {}
     for name, text in texts:
         data = _parse(text, name)
         unknown = set(data) - _TOP_KEYS - {"__lines__"}
         if unknown:
             key = sorted(unknown)[0]
             raise TaxonomyError(name, f"unknown top-level key {key!r} (allowed: {sorted(_TOP_KEYS)})", line=_line(data, key))
+        if "macros" in data:
+            macros = _macros(data["macros"], name, macros)
         if "categories" in data:
-            cats = _entries(data["categories"], name, "categories", cats)
+            cats = _entries(data["categories"], name, "categories", cats, macros)
         if "actions" in data:
-            acts = _entries(data["actions"], name, "actions", acts)
+            acts = _entries(data["actions"], name, "actions", acts, macros)
         overlap = set(cats) & set(acts)
         if overlap:
             raise TaxonomyError(name, f"id used both as category and action: {sorted(overlap)[0]!r}")
