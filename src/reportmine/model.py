@@ -53,6 +53,11 @@ POL_OVERRIDE = 0.75
 #: 0.15 points of findings F1; 0.8 / 0.6 scored best on found and on all findings)
 POL_NONE = 0.8
 NONE_SURE = 0.6
+#: a problem expression of the cue list (not a topic word) that the rules read as found is not vetoed by
+#: "none": a remedied problem is still a problem found (对11185台设备时常出现故障的情况，已向设备维护部门建议…,
+#: a seed report). Cross-validation on the train split: found F1 0.788 -> 0.786 (precision 0.794 -> 0.788,
+#: recall 0.782 -> 0.784), other figures within 0.001; kept for the real report it gets right
+NONE_SPARES_CUE = True
 #: a sentence is "mixed" (each clause keeps its rule polarity) only where explicit cues decide two
 #: polarities in two clauses; a clause whose polarity is only a default (a topic word in a compliance
 #: statement: 各支局均张贴禁寄物品目录，未发现违规收寄…) is left to the polarity model (cross-validation on
@@ -296,7 +301,8 @@ class StackedModel:
             conf, pols = pr.max(axis=1), [classes[j] for j in pr.argmax(axis=1)]
             for (i, k), pol, p, pn in zip(pol_rows, pols, conf, p_none):
                 lab, rule_pol, cs, prob = out[i][1][k][:4]
-                kept = pn < POL_NONE or prob >= NONE_SURE
+                kept = pn < POL_NONE or prob >= NONE_SURE or (NONE_SPARES_CUE and any(
+                    c.role == "cue" and c.rule == "found" for c in cs))
                 if rule_pol is None or (pol != rule_pol and p >= POL_OVERRIDE):
                     rule_pol = str(pol)
                 out[i][1][k] = (lab, rule_pol, cs, prob) if kept else None
