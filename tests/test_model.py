@@ -38,7 +38,8 @@ def test_combination_beats_rules_alone_on_the_test_split(heldout):
 def test_polarity_model_knows_none_and_its_veto_drops_mentions(monkeypatch):
     """The polarity model learns "none" (a cue in a sentence that reports nothing of its category); its
     probability decides whether a mention is kept: always dropped at threshold 0, never at 1.01, and a
-    mention the sentence model is sure of (NONE_SURE) is kept whatever "none" says."""
+    mention the sentence model is sure of (NONE_SURE), or one a found problem expression of the cue list
+    names (NONE_SPARES_CUE), is kept whatever "none" says."""
     import reportmine.model as rm_model
 
     model = default_model()
@@ -47,16 +48,18 @@ def test_polarity_model_knows_none_and_its_veto_drops_mentions(monkeypatch):
             "检查发现城关支局将用户汇款单随意堆放在柜台上，存在用户信息泄露隐患。\n（二）消防安全\n"
             "分拣场地消防通道被邮袋堵塞，灭火器过期未更换。\n\n某县邮政分公司\n2020年5月6日\n")
 
-    def found(pol_none: float, none_sure: float) -> set:
+    def found(pol_none: float, none_sure: float, spare: bool = rm_model.NONE_SPARES_CUE) -> set:
         monkeypatch.setattr(rm_model, "POL_NONE", pol_none)
         monkeypatch.setattr(rm_model, "NONE_SURE", none_sure)
+        monkeypatch.setattr(rm_model, "NONE_SPARES_CUE", spare)
         return {(f.category, f.polarity) for f in _extract(text, model).findings}
 
     expected = {("privacy_leak", "found"), ("safety_hazard", "found")}
     assert expected <= found(rm_model.POL_NONE, rm_model.NONE_SURE)
     assert expected <= found(1.01, 1.01)
-    assert not found(0.0, 1.01)
-    assert expected <= found(0.0, 0.0)
+    assert not found(0.0, 1.01, spare=False)
+    assert expected <= found(0.0, 1.01, spare=True)  # 信息泄露, 消防通道…堵塞: found cues
+    assert expected <= found(0.0, 0.0, spare=False)
 
 
 def test_model_action_evidence_is_its_sentence_and_amount_its_clause():
