@@ -29,7 +29,9 @@ DOC_TYPES = ("inspection_summary", "regulation", "essay", "other")
 PATTERN_TIMEOUT = 0.5  # seconds one pattern may spend on one report before it is abandoned
 _ENTRY_KEYS = {"label", "cues", "topics", "patterns", "exclude", "replace"}
 _TOP_KEYS = {"version", "macros", "categories", "actions"}
-_MACRO_RE = re.compile(r"(?<!\\[pPN])\{([a-z][a-z0-9_]*)\}")  # {gap} in a pattern: a named piece of regex from ``macros``
+_MACRO_NAME = re.compile(r"[a-z][a-z0-9_]*")
+# {gap} in a pattern (not \p{...}): a named piece of regex from ``macros``
+_MACRO_RE = re.compile(rf"(?<!\\[pPN])\{{({_MACRO_NAME.pattern})\}}")
 _ID_RE = re.compile(r"^[a-z][a-z0-9_]{1,40}$")
 # a group that contains a quantifier and is itself quantified: (a+)+, (a|aa)*, (.*){2,}
 _NESTED_QUANT = re.compile(r"\((?:[^()\\]|\\.)*(?:[+*]|\{\d+,\d*\})\)(?:[+*]|\{\d+,\d*\})")
@@ -283,7 +285,7 @@ def _macros(section, name: str, base: dict[str, str]) -> dict[str, str]:
         if key == "__lines__":
             continue
         line = _line(section, key)
-        if not isinstance(key, str) or not _MACRO_RE.fullmatch("{" + key + "}") or not isinstance(val, str) or not val:
+        if not isinstance(key, str) or not _MACRO_NAME.fullmatch(key) or not isinstance(val, str) or not val:
             raise TaxonomyError(name, f"macros.{key}: a macro is a lower_snake_case name and a non-empty regex", line=line)
         try:
             regex.compile(val)
