@@ -139,7 +139,7 @@ def test_apply_edits_as_with_add_at(text, raw):
 
 
 def test_boilerplate_gates_need_the_words():
-    _line, block_re, _item, inline_re, tail_re, _stop = cleaning._boilerplate_res(())
+    _line, block_re, _item, inline_re, tail_re, _stop, _block_stop = cleaning._boilerplate_res(())
     assert not cleaning._may_match(block_re, "邮政服务质量检查")
     assert cleaning._may_match(block_re, "相关文档")
     assert cleaning._may_match(inline_re, "标题 字号：大 中 小")

@@ -210,6 +210,20 @@ BODY = "一、检查发现进口的邮件无投递日戳，已责令整改。"
         "声明：本站所有文章资源内容，如无特殊说明，均为网友投稿或采集网络资源。版权所有 © xxxx 某某范文网",
         "【免责声明】本站内容均来源于网络，仅供学习参考，如有侵权请联系删除。",
         "本文由网友投稿，如有侵权请联系删除。Copyright © xxxx 某某范文网 版权所有",
+        "某某范文网 > 工作报告 > 自查报告 > 邮政营业所服务规范自查自纠报告",
+        "（本文来源于网络，如有侵权请联系删除）",
+        "(本文内容来自网络整理，如有侵权请及时联系删除)",
+        "↓↓↓ 点击下方“继续阅读”查看更多营业所自查报告 ↓↓↓",
+        "展开阅读全文",
+        "导读：自查报告怎么写？下面是小编整理的邮政网点自查报告，欢迎阅读。",
+        "邮政网点服务质量自查报告_某某文库",
+        "4.8分（96人评价）　　3.5万次阅读　　812次下载",
+        "下载文档需要3个下载券，VIP会员免费下载",
+        "标签：自查报告　邮政　营业所",
+        "本文链接：http://www.example.com/fanwen/123.html",
+        "（本文仅供参考，未经允许不得转载）",
+        "喜欢这篇文章？点个赞吧（15）",
+        "本文共计约1800字，预计阅读时间5分钟",
     ],
 )
 def test_strip_boilerplate_lines(junk):
@@ -244,6 +258,13 @@ def test_comments_end_where_a_next_document_begins(before):
     nxt = "关于邮件积压问题的通报\n一、检查发现邮件积压。"
     text = f"{BODY_TOP}\n{BODY}\n{before}{comments}{nxt}"
     assert normalize(text).text == f"{BODY_TOP}\n{BODY}\n{nxt}"
+
+
+@pytest.mark.parametrize("marker", ["篇二：某某快递某某网点服务质量自查报告", "【第2篇】", "范文三", "第二篇：营业所自查报告"])
+def test_a_next_documents_marker_ends_a_link_list(marker):
+    links = "【相关推荐】\n·乡镇邮政支局自查报告\n·村邮站运行情况汇报\n更多相关范文请点击：自查报告专题\n"
+    text = f"{BODY_TOP}\n{BODY}\n{links}{marker}\n{BODY}"
+    assert normalize(text).text == f"{BODY_TOP}\n{BODY}\n{marker}\n{BODY}"
 
 
 def test_strip_boilerplate_inline_font_size():

@@ -219,6 +219,9 @@ def test_a_heading_repeated_by_its_paragraph_does_not_split_a_report():
         ("范文网 >> 工作报告 >> 自查报告\n\n邮件处理中心服务质量自查报告\n\n2022-xx-xx　　本文已影响2408人\n\n"
          "荆州市邮政分公司邮件处理中心服务质量自查报告\n\n市分公司：\n按照部署，我中心开展了自查。",
          "荆州市邮政分公司邮件处理中心服务质量自查报告", "市分公司"),
+        # a page's heading, then the document's title that ends with it (no addressee follows)
+        ("营业所服务规范自查情况汇报\n\n标签：自查报告　邮政\n\n大安市两家子邮政营业所服务规范自查情况汇报\n\n"
+         "今年以来，我所开展了自查，现将情况汇报如下。", "大安市两家子邮政营业所服务规范自查情况汇报", None),
         # a Taiwan letter: the 函 line under the title is no title of its own
         ("屏東郵局一一一年度下半年自行查核報告\n\n屏東郵局　函\n受文者：中華郵政股份有限公司南區營運處\n主旨：檢陳本局查核報告，請鑒核。",
          "屏东邮局一一一年度下半年自行查核报告", "中华邮政股份有限公司南区营运处"),

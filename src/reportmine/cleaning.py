@@ -114,7 +114,8 @@ def _boilerplate_res(extra: tuple[str, ...] = ()) -> tuple[re.Pattern, ...]:
     inline_re = alternation(spec["inline"], "boilerplate.yaml")
     tail_re = alternation(spec.get("tail_starts", ()), "boilerplate.yaml")
     stop_re = alternation(spec.get("tail_stops", ()), "boilerplate.yaml")
-    return line_re, block_re, item_re, inline_re, tail_re, stop_re
+    block_stop_re = alternation(spec.get("block_stops", ()), "boilerplate.yaml")
+    return line_re, block_re, item_re, inline_re, tail_re, stop_re, block_stop_re
 
 
 def _lines(text: str) -> list[tuple[int, int, str]]:
@@ -129,12 +130,12 @@ def _edits_strip_boilerplate(text: str, extra: tuple[str, ...] = (), memo: dict[
 
     Patterns live in ``data/boilerplate.yaml``: whole ``lines``; ``block_starts`` (a list heading: it and
     the lines after it are deleted while they are blank, short labels without sentence punctuation, or
-    list items matching ``block_items``); ``tail_starts`` (a comment section: it and every line after it
+    list items matching ``block_items``, up to a line matching ``block_stops``); ``tail_starts`` (a comment section: it and every line after it
     are deleted until a line matching ``tail_stops``, a next document's title); ``inline`` spans. ``extra``
     adds line patterns. ``memo`` keeps, per stripped line, whether it is a boilerplate line (for a caller
     that runs this again on much the same text, with the same ``extra``).
     """
-    line_re, block_re, item_re, inline_re, tail_re, stop_re = _boilerplate_res(tuple(extra))
+    line_re, block_re, item_re, inline_re, tail_re, stop_re, block_stop_re = _boilerplate_res(tuple(extra))
     # a block start or an inline span holds certain words: where the text has none, no line is tried
     blocks, inlines, tails = _may_match(block_re, text), _may_match(inline_re, text), _may_match(tail_re, text)
     edits: list[Edit] = []
@@ -149,7 +150,7 @@ def _edits_strip_boilerplate(text: str, extra: tuple[str, ...] = (), memo: dict[
             edits.append((a, b, ""))
             continue
         if inside == "block" and (not body or (len(body) <= 40 and not any(p in body for p in "。；，"))
-                                  or item_re.match(body)):
+                                  or item_re.match(body)) and not block_stop_re.match(body):
             edits.append((a, b, ""))
             continue
         inside = "block" if body and blocks and block_re.match(body) else None

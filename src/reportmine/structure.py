@@ -234,11 +234,12 @@ def structure_report(norm: Normalized, span: tuple[int, int], *, source: str, in
                 title = tagged.group(1)
             # repeated titles, subtitles close to the title, document numbers; a page's own heading above
             # the document's title (a model-essay site: 邮政支局服务质量自查报告范文, then 某某支局关于…的报告
-            # and its addressee): the longer title just above the addressee is the document's
+            # and its addressee): the longer title just above the addressee, or one that ends with the page's
+            # heading (营业所服务质量自查情况汇报, then 某某邮政营业所服务质量自查情况汇报), is the document's
             while li < len(lines):
                 t = line_text(li)
-                if len(t) > len(title) and piece_title_start is None and li + 1 < len(lines) and _title_like(t) \
-                        and _ends_like_title(t) and _ADDRESSEE_RE.match(line_text(li + 1)):
+                if len(t) > len(title) and piece_title_start is None and _title_like(t) and _ends_like_title(t) and (
+                        t.endswith(title) or (li + 1 < len(lines) and _ADDRESSEE_RE.match(line_text(li + 1)))):
                     title = _strip_docno(t)
                     body_start = lines[li][1]
                     li += 1
