@@ -39,6 +39,18 @@ def test_fine_amount_party_and_link():
         assert text[item.start:item.end] == item.original
 
 
+@pytest.mark.parametrize("body", [
+    "根据代收资金金额足额上缴。",
+    "各支局均张贴禁寄物品目录，灭火器配备齐全。",
+    "投诉电话在营业厅醒目位置公示。",
+])
+def test_topic_nouns_alone_are_no_finding(body):
+    """A word that only names a topic (代收资金, 灭火器, 投诉电话) is no problem by itself: the rules report
+    nothing for a compliance statement made of them (a real report's 根據代收資金金額足額上繳 was a found)."""
+    _, ex = _extract(body)
+    assert ex.findings == ()
+
+
 def test_planned_actions_are_kept_apart():
     _, ex = _extract("一、检查发现投递不及时。\n今后，我们将加强业务培训，下一步将开展复查。")
     planned = {a.type: a.planned for a in ex.actions}
