@@ -164,3 +164,19 @@ def test_cueless_mention_takes_its_clause_polarity(scores, expected):
     c = _Clauses(text, np.array([0, 0, 0, 0]), np.array([True, True, True, False]), spans, np.array(scores)[:, None])
     assert c.polarity(0, 0) == expected
     assert c.polarity(1, 0) is None  # a sentence without clause rows
+
+
+def test_a_sentence_without_any_finding_drops_unsure_categories(monkeypatch):
+    """ANY_VETO: where the "some finding" model is below its floor, a category the per-category models give
+    below the cap is dropped; with the floor at 0 nothing is."""
+    import reportmine.model as rm_model
+
+    text = ("某县邮政分公司服务质量自查报告\n市分公司：\n一、自查发现的问题\n"
+            "营业员办理汇款时顺带推销保险卡，用户不要也照收费用。\n某县邮政分公司\n2021年5月6日\n")
+
+    def categories(veto: tuple[float, float]) -> set:
+        monkeypatch.setattr(rm_model, "ANY_VETO", veto)
+        return {f.category for f in _extract(text).findings}
+
+    assert categories((0.0, 0.0))
+    assert categories((1.01, 1.01)) == set()
