@@ -254,10 +254,7 @@ class StackedModel:
         toks = [u[1] for u in units]
         pc, pa, pany_c, pany_a = self._sentence_probs(self._X(texts, toks))
         pc, pa, clause_scores = self._with_clauses(report, units, pc, pa)
-        pc = self._rescue("category", pc, pany_c)
-        if pany_c is not None:
-            lo, cap = ANY_VETO
-            pc = np.where((pany_c[:, None] < lo) & (pc < cap), 0.0, pc)
+        pc = _veto_unsure(self._rescue("category", pc, pany_c), pany_c)
         pa = self._rescue("action", pa, pany_a)
         out = []
         pol_rows = []
@@ -337,6 +334,15 @@ class _Clauses:
         a, b = self.spans[rows[int(self.P[rows, label].argmax())]]
         pol, certain = decide_polarity(self.text[a:b], "", topic=False, inherited=None, heading_ctx=None)
         return pol if certain else None
+
+
+def _veto_unsure(p: np.ndarray, pany: np.ndarray | None) -> np.ndarray:
+    """``p`` with the categories below ANY_VETO's cap set to 0 in sentences whose "some finding"
+    probability ``pany`` is below its floor."""
+    if pany is None:
+        return p
+    floor, cap = ANY_VETO
+    return np.where((pany[:, None] < floor) & (p < cap), 0.0, p)
 
 
 def _sigmoid(z: np.ndarray) -> np.ndarray:
