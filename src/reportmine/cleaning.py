@@ -132,8 +132,9 @@ def _edits_strip_boilerplate(text: str, extra: tuple[str, ...] = (), memo: dict[
     the lines after it are deleted while they are blank, short labels without sentence punctuation, or
     list items matching ``block_items``, up to a line matching ``block_stops``); ``tail_starts`` (a comment
     section: it and every line after it are deleted until a line matching ``tail_stops``, a next
-    document's title); ``inline`` spans. ``extra`` adds line patterns. ``memo`` keeps, per stripped line, whether it is a boilerplate line (for a caller
-    that runs this again on much the same text, with the same ``extra``).
+    document's title); ``inline`` spans. ``extra`` adds line patterns. ``memo`` keeps, per stripped line,
+    whether it is a boilerplate line (for a caller that runs this again on much the same text, with the
+    same ``extra``).
     """
     line_re, block_re, item_re, inline_re, tail_re, stop_re, block_stop_re = _boilerplate_res(tuple(extra))
     # a block start or an inline span holds certain words: where the text has none, no line is tried
