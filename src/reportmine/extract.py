@@ -306,12 +306,17 @@ class Extractor:
         return None
 
     # ---------------------------------------------------------------- decisions
+    def doc_type(self, report: Report) -> str:
+        """The document type: by rules, and by the model only where rules have no evidence at all."""
+        doc_type, certain = rule_doc_type(report)
+        if self.model is not None and not certain and doc_type == "other":
+            doc_type = self.model.doc_type(report, doc_type)
+        return doc_type
+
     def extract(self, report: Report) -> Extraction:
         """Findings, actions and document type of one report."""
-        doc_type, certain = rule_doc_type(report)
+        doc_type = self.doc_type(report)
         model = self.model
-        if model is not None and not certain and doc_type == "other":
-            doc_type = model.doc_type(report, doc_type)  # the model only where rules have no evidence at all
         no_found = doc_type in ("regulation", "essay")
         fdec: list[tuple] = []  # (sentence, section, category, polarity, (a, b), cue, score)
         adec: list[tuple] = []  # (sentence, section, type, planned, anchor (a, b), cue, evidence (a, b))

@@ -9,6 +9,7 @@ from __future__ import annotations
 import gzip
 import hashlib
 import json
+import logging
 from collections import defaultdict
 from pathlib import Path
 from typing import Sequence
@@ -17,7 +18,9 @@ from ._data import data_path
 from .model import PARAMS, THRESHOLDS, StackedModel
 from .model_inputs import _pol_features, _sentence_units, _words, clause_units
 
-__all__ = ["training_records", "export_training", "train", "cross_validate"]
+__all__ = ["training_records", "export_training", "export_meta_rows", "meta_rows", "train", "cross_validate"]
+
+log = logging.getLogger("reportmine.model")
 
 
 def training_records() -> list[dict]:
@@ -100,8 +103,68 @@ def _units_with_gold(extractor, records: Sequence[dict]):
     return sent_rows, pol_rows, doc_rows
 
 
-def train(records: Sequence[dict] | None = None, *, thresholds: dict | None = None) -> StackedModel:
-    """Fit the stacked models on training records (default: the shipped train split)."""
+def export_meta_rows(out: str | Path, *, folds: int = 5) -> int:
+    """Write the decision layer's out-of-fold rows of the shipped training data (``data/meta_rows.npz``,
+    so that first use need not build them: ``folds`` extra trainings); returns the number of rows."""
+    from .stacking import save_rows
+
+    rows = meta_rows(training_records(), folds=folds)
+    save_rows(out, *rows)
+    return len(rows[0])
+
+
+def _by_hash(records: Sequence[dict]) -> list[dict]:
+    """Records in the order of their file names' SHA-1 (folds are every k-th record of it)."""
+    return sorted(records, key=lambda r: hashlib.sha1(r["file"].encode()).hexdigest())
+
+
+def meta_rows(records: Sequence[dict], *, folds: int = 5) -> tuple:
+    """Out-of-fold candidate rows for the decision layer (:mod:`reportmine.stacking`): the records in
+    ``folds`` groups, each scored by linear models trained on the others; (numeric, categorical, Y)."""
+    import numpy as np
+
+    order = _by_hash(records)
+    parts = []
+    for k in range(folds):
+        base = train([r for i, r in enumerate(order) if i % folds != k], meta_folds=None)
+        parts.append(_candidate_rows(base, [r for i, r in enumerate(order) if i % folds == k]))
+        log.info("decision-layer rows: fold %d of %d", k + 1, folds)
+    return tuple(np.concatenate([p[j] for p in parts]) for j in range(3))
+
+
+def _candidate_rows(model: StackedModel, records: Sequence[dict]) -> tuple:
+    """The decision layer's candidate rows of ``records`` as ``model`` scores them, with gold labels."""
+    import numpy as np
+
+    from .extract import Extractor
+    from .io import Document
+    from .stacking import CATEGORICAL, NUMERIC, POLARITIES, candidates_table, gold_labels
+    from .structure import iter_reports
+
+    extractor = Extractor(model=model)
+    num = [np.zeros((0, len(NUMERIC)))]
+    cat = [np.zeros((0, len(CATEGORICAL)), dtype=str)]
+    Y = [np.zeros((0, len(POLARITIES)), dtype=np.int8)]
+    for rec in records:
+        gold = [(f["category"], f["polarity"], f["start"], f["end"]) for g in rec["gold"] for f in g["findings"]]
+        for report in iter_reports(Document(rec["file"], rec["text"], "utf-8", "txt")):
+            doc_type = extractor.doc_type(report)
+            inputs = model.sentence_inputs(extractor, report, doc_type)
+            if inputs is None:
+                continue
+            units, ps, pcomb, pany = inputs[:4]
+            cands = candidates_table(model, units, ps, pcomb, pany, doc_type)
+            num.append(cands.numeric)
+            cat.append(cands.categorical)
+            Y.append(gold_labels(report, units, cands.pairs, gold))
+    return np.concatenate(num), np.concatenate(cat).astype(str), np.concatenate(Y)
+
+
+def train(records: Sequence[dict] | None = None, *, thresholds: dict | None = None,
+          meta_folds: int | None = 5) -> StackedModel:
+    """Fit the stacked models on training records (default: the shipped train split), and the decision
+    layer on out-of-fold rows (``meta_folds`` folds; the rows that ship with the package for the shipped
+    split; ``meta_folds=None``: no decision layer)."""
     from scipy.sparse import hstack
     from sklearn.feature_extraction.text import CountVectorizer, TfidfVectorizer
     from sklearn.linear_model import LogisticRegression
@@ -110,6 +173,7 @@ def train(records: Sequence[dict] | None = None, *, thresholds: dict | None = No
 
     from .extract import Extractor
 
+    shipped = records is None
     records = training_records() if records is None else records
     extractor = Extractor(model=None)
     sent_rows, pol_rows, doc_rows = _units_with_gold(extractor, records)
@@ -161,14 +225,25 @@ def train(records: Sequence[dict] | None = None, *, thresholds: dict | None = No
         for attr, col, labels in (("clause_clf", 1, cat_labels), ("act_clause_clf", 2, act_labels)):
             Y = MultiLabelBinarizer(classes=list(labels)).fit_transform([sorted(row[col] & set(labels)) for row in clause_rows])
             setattr(model, attr, OneVsRestClassifier(lr()).fit(Xc, Y))
-    for attr, col in (("any_clf", 2), ("any_act_clf", 3)):  # "some finding" / "some action" (RESCUE)
+    for attr, col in (("any_clf", 2), ("any_act_clf", 3)):  # "some finding" (for the decision layer) / "some action" (RESCUE)
         y = [int(bool(r[col])) for r in sent_rows]
         if 0 < sum(y) < len(y):
             setattr(model, attr, lr().fit(X, y))
+    model.meta = None
+    if meta_folds:
+        from .stacking import MetaDecider, load_rows
+
+        rows = load_rows() if shipped else None
+        if rows is None:
+            (log.warning if shipped else log.info)(
+                "building the decision layer's rows from %d folds (the shipped ones do not apply)", meta_folds)
+            rows = meta_rows(records, folds=meta_folds)
+        model.meta = MetaDecider().fit(*rows)
     return model.prepare()
 
 
-def cross_validate(*, folds: int = 5, thresholds: dict | None = None, records: Sequence[dict] | None = None) -> dict:
+def cross_validate(*, folds: int = 5, thresholds: dict | None = None, records: Sequence[dict] | None = None,
+                   meta_folds: int | None = 5) -> dict:
     """Grouped k-fold cross-validation on the train split: rules alone vs rules+model, per fold pooled.
 
     This is how thresholds and features are chosen without ever looking at the test split.
@@ -179,13 +254,13 @@ def cross_validate(*, folds: int = 5, thresholds: dict | None = None, records: S
     from .pipeline import process_document
 
     records = list(training_records() if records is None else records)
-    order = sorted(records, key=lambda r: hashlib.sha1(r["file"].encode()).hexdigest())
+    order = _by_hash(records)
     res_rules, res_model = EvalResult(), EvalResult()
     rules = Extractor(model=None)
     for k in range(folds):
         test = [r for i, r in enumerate(order) if i % folds == k]
         fit = [r for i, r in enumerate(order) if i % folds != k]
-        model = train(fit, thresholds=thresholds)
+        model = train(fit, thresholds=thresholds, meta_folds=meta_folds)
         stacked = Extractor(model=model)
         gold = [GoldReport.from_record(g) for r in test for g in r["gold"]]
         for ex, res in ((rules, res_rules), (stacked, res_model)):
