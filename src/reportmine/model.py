@@ -15,7 +15,7 @@
 
 Training data ship with the package (``data/training.jsonl.gz``: the decoded text and gold of every
 report file of the corpus's *train* split, never the test split), so the models train at first use,
-offline, in about 2 minutes on 2 cores, and are cached on disk per data + library version. Training and
+offline, in about 3 minutes on 2 cores, and are cached on disk per data + library version. Training and
 cross-validation are in :mod:`reportmine.training`.
 """
 from __future__ import annotations

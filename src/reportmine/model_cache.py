@@ -50,7 +50,7 @@ def default_model() -> StackedModel | None:
             log.warning("ignoring model cache %s: %s", path, exc)
     from .training import train
 
-    log.warning("training the learned model from the shipped corpus (once; about 2 minutes on 2 cores; cached in %s)",
+    log.warning("training the learned model from the shipped corpus (once; about 3 minutes on 2 cores; cached in %s)",
                 path.parent)
     model = train()
     try:
