@@ -38,6 +38,9 @@ THRESHOLDS = {"found": 0.45, "not_found": 0.45, "requirement": 0.4}
 #: a (sentence, category) is a candidate where the linear models give at least this, or where the
 #: sentence holds a cue or topic word of the category
 FLOOR = 0.03
+#: the "nabove" feature counts the categories of a sentence the linear models give at least this (the
+#: sentence threshold of the cascade the trees replaced)
+ABOVE = 0.3
 #: trees per polarity and their learning rate (cross-validation on the train split: 300 trees at 0.05
 #: scored found 0.851, not_found 0.904, requirement 0.780 on (sentence, category) pairs; 100 at 0.15
 #: 0.851, 0.902, 0.779 at a third of the cost)
@@ -75,7 +78,7 @@ def candidates_table(model, units: list, ps: np.ndarray, pcomb: np.ndarray, pany
     ranked = np.sort(pcomb, axis=1)
     top = ranked[:, -1]
     second = ranked[:, -2] if pcomb.shape[1] > 1 else np.zeros(n)
-    above = (pcomb >= 0.3).sum(axis=1)
+    above = (pcomb >= ABOVE).sum(axis=1)
     num, cat = [], []
     for (i, j), pp in zip(pairs, pol):
         sent, toks, cats, _ = units[i]
