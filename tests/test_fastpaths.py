@@ -139,7 +139,8 @@ def test_apply_edits_as_with_add_at(text, raw):
 
 
 def test_boilerplate_gates_need_the_words():
-    _line, block_re, _item, inline_re, tail_re, _stop, _block_stop = cleaning._boilerplate_res(())
+    res = cleaning._boilerplate_res(())
+    block_re, inline_re, tail_re = res.block, res.inline, res.tail
     assert not cleaning._may_match(block_re, "邮政服务质量检查")
     assert cleaning._may_match(block_re, "相关文档")
     assert cleaning._may_match(inline_re, "标题 字号：大 中 小")

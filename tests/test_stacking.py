@@ -27,8 +27,9 @@ def inputs():
 
 
 def test_candidates_are_the_cue_categories_and_the_likely_ones(inputs):
-    model, report, doc_type, (units, ps, pcomb, pany, *_rest) = inputs
-    cands = candidates_table(model, units, ps, pcomb, pany, doc_type)
+    model, report, doc_type, sentence_inputs = inputs
+    units, pcomb = sentence_inputs.units, sentence_inputs.pcomb
+    cands = candidates_table(model, sentence_inputs, doc_type)
     assert cands.numeric.shape == (len(cands.pairs), len(NUMERIC))
     assert cands.categorical.shape == (len(cands.pairs), len(CATEGORICAL))
     labels = model.cat_labels

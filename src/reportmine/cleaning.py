@@ -5,7 +5,7 @@ from __future__ import annotations
 import functools
 import itertools
 import re
-from typing import Iterable
+from typing import Iterable, NamedTuple
 
 from ._data import data_yaml
 from .dates import ROC_PREFIX
@@ -95,8 +95,20 @@ def fullwidth_to_halfwidth(text: str) -> str:
     return _FW_RE.sub(lambda m: "".join(chr(ord(c) - 0xFEE0) for c in m.group()), text)
 
 
+class _Boilerplate(NamedTuple):
+    """The compiled patterns of ``data/boilerplate.yaml`` (see :func:`_edits_strip_boilerplate`)."""
+
+    line: re.Pattern
+    block: re.Pattern
+    item: re.Pattern
+    inline: re.Pattern
+    tail: re.Pattern
+    tail_stop: re.Pattern
+    block_stop: re.Pattern
+
+
 @functools.lru_cache(maxsize=None)
-def _boilerplate_res(extra: tuple[str, ...] = ()) -> tuple[re.Pattern, ...]:
+def _boilerplate_res(extra: tuple[str, ...] = ()) -> _Boilerplate:
     spec = data_yaml("boilerplate.yaml")
 
     def alternation(pats: Iterable[str], what: str) -> re.Pattern:
@@ -108,14 +120,15 @@ def _boilerplate_res(extra: tuple[str, ...] = ()) -> tuple[re.Pattern, ...]:
         except re.error as exc:
             raise ReportmineError(what, f"bad boilerplate regex: {exc}") from None
 
-    line_re = alternation(list(spec["lines"]) + list(extra), "boilerplate patterns")
-    block_re = alternation(spec["block_starts"], "boilerplate.yaml")
-    item_re = alternation(spec.get("block_items", ()), "boilerplate.yaml")
-    inline_re = alternation(spec["inline"], "boilerplate.yaml")
-    tail_re = alternation(spec.get("tail_starts", ()), "boilerplate.yaml")
-    stop_re = alternation(spec.get("tail_stops", ()), "boilerplate.yaml")
-    block_stop_re = alternation(spec.get("block_stops", ()), "boilerplate.yaml")
-    return line_re, block_re, item_re, inline_re, tail_re, stop_re, block_stop_re
+    return _Boilerplate(
+        line=alternation(list(spec["lines"]) + list(extra), "boilerplate patterns"),
+        block=alternation(spec["block_starts"], "boilerplate.yaml"),
+        item=alternation(spec.get("block_items", ()), "boilerplate.yaml"),
+        inline=alternation(spec["inline"], "boilerplate.yaml"),
+        tail=alternation(spec.get("tail_starts", ()), "boilerplate.yaml"),
+        tail_stop=alternation(spec.get("tail_stops", ()), "boilerplate.yaml"),
+        block_stop=alternation(spec.get("block_stops", ()), "boilerplate.yaml"),
+    )
 
 
 def _lines(text: str) -> list[tuple[int, int, str]]:
@@ -136,31 +149,31 @@ def _edits_strip_boilerplate(text: str, extra: tuple[str, ...] = (), memo: dict[
     whether it is a boilerplate line (for a caller that runs this again on much the same text, with the
     same ``extra``).
     """
-    line_re, block_re, item_re, inline_re, tail_re, stop_re, block_stop_re = _boilerplate_res(tuple(extra))
+    res = _boilerplate_res(tuple(extra))
     # a block start or an inline span holds certain words: where the text has none, no line is tried
-    blocks, inlines, tails = _may_match(block_re, text), _may_match(inline_re, text), _may_match(tail_re, text)
+    blocks, inlines, tails = _may_match(res.block, text), _may_match(res.inline, text), _may_match(res.tail, text)
     edits: list[Edit] = []
     inside: str | None = None  # what is being deleted: a list ("block"), a comment section ("tail"), or nothing
     for a, b, line in _lines(text):
         body = line.strip()
-        if inside == "tail" and (not body or not stop_re.match(body)):
+        if inside == "tail" and (not body or not res.tail_stop.match(body)):
             edits.append((a, b, ""))
             continue
-        if body and tails and tail_re.match(body):
+        if body and tails and res.tail.match(body):
             inside = "tail"
             edits.append((a, b, ""))
             continue
         if inside == "block" and (not body or (len(body) <= 40 and not any(p in body for p in "。；，"))
-                                  or item_re.match(body)) and not block_stop_re.match(body):
+                                  or res.item.match(body)) and not res.block_stop.match(body):
             edits.append((a, b, ""))
             continue
-        inside = "block" if body and blocks and block_re.match(body) else None
+        inside = "block" if body and blocks and res.block.match(body) else None
         if inside:
             edits.append((a, b, ""))
-        elif body and _line_match(line_re, body, memo):
+        elif body and _line_match(res.line, body, memo):
             edits.append((a, b, ""))
         elif inlines:
-            for m in inline_re.finditer(line):
+            for m in res.inline.finditer(line):
                 if m.end() > m.start():
                     edits.append((a + m.start(), a + m.end(), ""))
     return edits

@@ -23,7 +23,7 @@ from __future__ import annotations
 import logging
 from collections import defaultdict
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
 
@@ -66,6 +66,18 @@ def _weights(clf) -> tuple[np.ndarray, np.ndarray]:
     else:
         W, b = clf.coef_.T, clf.intercept_
     return np.ascontiguousarray(W), b
+
+
+class SentenceInputs(NamedTuple):
+    """A report's sentence units (:func:`model_inputs._sentence_units`) with the linear models' outputs,
+    one row per unit."""
+
+    units: list
+    pc: np.ndarray  # category probabilities of the sentence model
+    pcomb: np.ndarray  # the same combined with the clause models
+    pany: np.ndarray | None  # "some finding"
+    pa: np.ndarray  # action-type probabilities combined with the clause models
+    pany_a: np.ndarray | None  # "some action"
 
 
 @dataclass
@@ -209,16 +221,15 @@ class StackedModel:
         p[rows, p.argmax(axis=1)[rows]] = self.thresholds[kind]
         return p
 
-    def sentence_inputs(self, extractor, report: "Report", doc_type: str) -> tuple | None:
-        """The sentence units of a report with the linear models' outputs: (units, sentence category
-        probabilities, the same combined with the clause models, "some finding", action-type probabilities
-        combined with the clause models, "some action"); None for a report without sentences."""
+    def sentence_inputs(self, extractor, report: "Report", doc_type: str) -> SentenceInputs | None:
+        """The sentence units of a report with the linear models' outputs; None for a report without
+        sentences."""
         units = list(_sentence_units(extractor, report, doc_type))
         if not units:
             return None
         pc, pa, pany_c, pany_a = self._sentence_probs(self._X([u[0].text for u in units], [u[1] for u in units]))
         pcomb, pa = self._with_clauses(report, units, pc, pa)
-        return units, pc, pcomb, pany_c, pa, pany_a
+        return SentenceInputs(units, pc, pcomb, pany_c, pa, pany_a)
 
     def decide_sentences(self, extractor, report: "Report", doc_type: str) -> list[tuple]:
         """Decisions per sentence: (sentence, [(category, polarity, cues, prob)], [(action, planned, cues, prob)]).
@@ -231,13 +242,12 @@ class StackedModel:
         inputs = self.sentence_inputs(extractor, report, doc_type)
         if inputs is None:
             return []
-        units, ps, pcomb, pany, pa, pany_a = inputs
-        act_hits = _above(self._rescue("action", pa, pany_a), self.thresholds["action"], self.act_labels)
+        act_hits = _above(self._rescue("action", inputs.pa, inputs.pany_a), self.thresholds["action"], self.act_labels)
         decided: dict[int, list] = defaultdict(list)
-        for i, lab, pol, p in self.meta.decide(candidates_table(self, units, ps, pcomb, pany, doc_type)):
+        for i, lab, pol, p in self.meta.decide(candidates_table(self, inputs, doc_type)):
             decided[i].append((lab, pol, p))
         out = []
-        for i, (sent, _tok, cats, acts) in enumerate(units):
+        for i, (sent, _tok, cats, acts) in enumerate(inputs.units):
             # the cues of a polarity give a mixed sentence's clauses their own evidence (extract._assemble)
             cat_dec = [(lab, pol, [c for c in cats.get(lab, []) if c.rule == pol], p)
                        for lab, pol, p in decided.get(i, ())]

@@ -26,6 +26,7 @@ from ._data import data_path
 from .model_inputs import _pol_features
 
 if TYPE_CHECKING:
+    from .model import SentenceInputs
     from .structure import Report
 
 __all__ = ["MetaDecider", "POLARITIES", "THRESHOLDS", "candidates_table", "gold_labels", "rows_fingerprint"]
@@ -62,10 +63,10 @@ class Candidates:
     categorical: np.ndarray  # len(pairs) x len(CATEGORICAL), strings
 
 
-def candidates_table(model, units: list, ps: np.ndarray, pcomb: np.ndarray, pany: np.ndarray | None,
-                     doc_type: str) -> Candidates:
+def candidates_table(model, inputs: "SentenceInputs", doc_type: str) -> Candidates:
     """Features of every candidate (sentence, category) of a report's sentence units (one function, so that
     training and inference build them alike)."""
+    units, ps, pcomb, pany = inputs.units, inputs.pc, inputs.pcomb, inputs.pany
     labels = model.cat_labels
     n = len(units)
     pairs = [(i, j) for i in range(n) for j in range(len(labels))

@@ -70,7 +70,7 @@ def _units_with_gold(extractor, records: Sequence[dict]):
         for g in golds:
             if g["report"] < len(reports):
                 doc_rows.append((doc_type_features(reports[g["report"]]), g["doc_type"], rec["file"]))
-        gf = [(f["category"], f["polarity"], f["start"], f["end"]) for g in golds for f in g["findings"]]
+        gf = _gold_findings(rec)
         ga = [(a["type"], a["start"], a["end"]) for g in golds for a in g["actions"]]
         gdoc = {g["report"]: g["doc_type"] for g in golds}
         for ri, report in enumerate(reports):
@@ -113,9 +113,17 @@ def export_meta_rows(out: str | Path, *, folds: int = 5) -> int:
     return len(rows[0])
 
 
-def _by_hash(records: Sequence[dict]) -> list[dict]:
-    """Records in the order of their file names' SHA-1 (folds are every k-th record of it)."""
-    return sorted(records, key=lambda r: hashlib.sha1(r["file"].encode()).hexdigest())
+def _folds(records: Sequence[dict], folds: int):
+    """(fit, held out) per fold: the records in the order of their file names' SHA-1, fold k holding
+    every ``folds``-th of them from the k-th on."""
+    order = sorted(records, key=lambda r: hashlib.sha1(r["file"].encode()).hexdigest())
+    for k in range(folds):
+        yield [r for i, r in enumerate(order) if i % folds != k], [r for i, r in enumerate(order) if i % folds == k]
+
+
+def _gold_findings(rec: dict) -> list[tuple]:
+    """(category, polarity, start, end) of every gold finding of a training record (original offsets)."""
+    return [(f["category"], f["polarity"], f["start"], f["end"]) for g in rec["gold"] for f in g["findings"]]
 
 
 def meta_rows(records: Sequence[dict], *, folds: int = 5) -> tuple:
@@ -123,11 +131,9 @@ def meta_rows(records: Sequence[dict], *, folds: int = 5) -> tuple:
     ``folds`` groups, each scored by linear models trained on the others; (numeric, categorical, Y)."""
     import numpy as np
 
-    order = _by_hash(records)
     parts = []
-    for k in range(folds):
-        base = train([r for i, r in enumerate(order) if i % folds != k], meta_folds=None)
-        parts.append(_candidate_rows(base, [r for i, r in enumerate(order) if i % folds == k]))
+    for k, (fit, held) in enumerate(_folds(records, folds)):
+        parts.append(_candidate_rows(train(fit, meta_folds=None), held))
         log.info("decision-layer rows: fold %d of %d", k + 1, folds)
     return tuple(np.concatenate([p[j] for p in parts]) for j in range(3))
 
@@ -146,17 +152,16 @@ def _candidate_rows(model: StackedModel, records: Sequence[dict]) -> tuple:
     cat = [np.zeros((0, len(CATEGORICAL)), dtype=str)]
     Y = [np.zeros((0, len(POLARITIES)), dtype=np.int8)]
     for rec in records:
-        gold = [(f["category"], f["polarity"], f["start"], f["end"]) for g in rec["gold"] for f in g["findings"]]
+        gold = _gold_findings(rec)
         for report in iter_reports(Document(rec["file"], rec["text"], "utf-8", "txt")):
             doc_type = extractor.doc_type(report)
             inputs = model.sentence_inputs(extractor, report, doc_type)
             if inputs is None:
                 continue
-            units, ps, pcomb, pany = inputs[:4]
-            cands = candidates_table(model, units, ps, pcomb, pany, doc_type)
+            cands = candidates_table(model, inputs, doc_type)
             num.append(cands.numeric)
             cat.append(cands.categorical)
-            Y.append(gold_labels(report, units, cands.pairs, gold))
+            Y.append(gold_labels(report, inputs.units, cands.pairs, gold))
     return np.concatenate(num), np.concatenate(cat).astype(str), np.concatenate(Y)
 
 
@@ -254,12 +259,9 @@ def cross_validate(*, folds: int = 5, thresholds: dict | None = None, records: S
     from .pipeline import process_document
 
     records = list(training_records() if records is None else records)
-    order = _by_hash(records)
     res_rules, res_model = EvalResult(), EvalResult()
     rules = Extractor(model=None)
-    for k in range(folds):
-        test = [r for i, r in enumerate(order) if i % folds == k]
-        fit = [r for i, r in enumerate(order) if i % folds != k]
+    for fit, test in _folds(records, folds):
         model = train(fit, thresholds=thresholds, meta_folds=meta_folds)
         stacked = Extractor(model=model)
         gold = [GoldReport.from_record(g) for r in test for g in r["gold"]]
