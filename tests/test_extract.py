@@ -17,6 +17,18 @@ from reportmine.pipeline import process_document
     ("罚款2.5万元", 25000),
     ("扣发当月绩效奖金300元", 300),
     ("给予通报批评", None),
+    # the fine among several amounts: a total, else the one after a penalty word
+    ("作出没收违法所得55929元、罚款人民币五万元的行政处罚", 50000),
+    ("退还多收运费320元，并罚款500元", 500),
+    ("按每张50元扣罚，共计350元", 350),
+    # a bare amount after a penalty verb; points and other counts are no amount
+    ("发现一次罚100。", 100),
+    ("丰产路店店长扣200", 200),
+    ("扣2分", None),
+    ("扣罚当月考核分10分", None),
+    ("超时一单扣店长10块", 10),
+    # 參 (traditional 叁) is 参 after script conversion
+    ("计罚违约金新台币参万元整", 30000),
 ])
 def test_parse_money(text, amount):
     assert parse_money(text) == amount
