@@ -96,3 +96,44 @@ def test_with_model_prohibitions_stay_requirements():
     got = _findings("严禁搭售，严禁强迫用户使用高资费业务。", extractor=Extractor())
     assert ("forced_selling", "requirement") in got
     assert ("forced_selling", "found") not in got
+
+
+@pytest.mark.parametrize("pre,cue,post,topic,expected", [
+    # an observation word inside the cue itself makes the observation certain, as one around it would
+    ("对11185台", "设备时常出现故障", "的情况", False, ("found", True)),
+    ("对11185台", "设备故障", "的情况", False, ("found", False)),
+    ("", "设备故障", "时常出现", False, ("found", True)),
+    # a requirement or a negation around the cue still decides first
+    ("严禁", "偶有搭售", "", False, ("requirement", True)),
+    ("未发现", "时常出现故障", "", False, ("not_found", True)),
+    # topic words are not observations, whatever they hold: with no context they decide nothing
+    ("已向", "时常出现故障", "部门建议", True, (None, False)),
+])
+def test_cue_words_can_hold_the_observation(pre, cue, post, topic, expected):
+    from reportmine.polarity import decide_polarity
+
+    assert decide_polarity(pre, post, topic=topic, inherited=None, heading_ctx=None, cue=cue) == expected
+
+
+@pytest.mark.parametrize("sentence,expected,unexpected", [
+    # the cue's own observation word makes it found even in a sentence about something else
+    ("为妥善处理用户投诉，对城区网点收寄台电子秤时常出现故障的情况，已报请维修部门彻底解决。",
+     ("equipment_failure", "found"), None),
+    # but not where the sentence forbids or negates it
+    ("严禁隐瞒设备时常出现故障的情况。", ("equipment_failure", "requirement"), ("equipment_failure", "found")),
+    ("未发现设备时常出现故障的情况。", ("equipment_failure", "not_found"), ("equipment_failure", "found")),
+])
+def test_with_model_a_cue_holding_its_observation_is_found(sentence, expected, unexpected):
+    got = _findings(sentence, extractor=Extractor())
+    assert expected in got
+    assert unexpected is None or unexpected not in got
+
+
+def test_a_cue_holding_its_observation_is_found_whatever_the_decision_layer_says(monkeypatch):
+    from reportmine.model_cache import default_model
+
+    model = default_model()
+    monkeypatch.setattr(model.meta, "decide", lambda cands: [])  # a layer that asserts nothing
+    ex = Extractor(model=model)
+    assert ("equipment_failure", "found") in _findings("对11185台设备时常出现故障的情况，已向维护部门反映。", extractor=ex)
+    assert not _findings("对11185台设备故障的情况，已向维护部门反映。", extractor=ex)

@@ -43,6 +43,28 @@ def test_candidates_are_the_cue_categories_and_the_likely_ones(inputs):
     assert np.allclose(pol.sum(axis=1), 1.0)  # the polarity model's four probabilities
 
 
+def test_report_context_features_read_the_other_sentences(inputs):
+    model, report, doc_type, sentence_inputs = inputs
+    pcomb, pany = sentence_inputs.pcomb, sentence_inputs.pany
+    cands = candidates_table(model, sentence_inputs, doc_type)
+    col = {name: cands.numeric[:, k] for k, name in enumerate(NUMERIC)}
+    labels, n = model.cat_labels, len(sentence_inputs.units)
+    rows = {pair: r for r, pair in enumerate(cands.pairs)}
+    for r, (i, lab) in enumerate(cands.pairs):
+        j = labels.index(lab)
+        others = np.delete(pcomb[:, j], i)
+        assert col["rep_other"][r] == pytest.approx(others.max() if len(others) else 0.0)
+        assert col["rep_above"][r] == (others >= stacking.ABOVE).sum()
+        assert col["win"][r] == pytest.approx(pcomb[max(0, i - 2):i + 3, j].max())
+        assert col["n_units"][r] == n and col["n_cands"][r] == sum(p[0] == i for p in cands.pairs)
+        assert col["pany_prev"][r] == pytest.approx(pany[i - 1] if i else 0.0)
+        for side, k in (("prev", i - 1), ("next", i + 1)):  # the same category's polarity next door, NaN if none
+            other = rows.get((k, lab))
+            for pol in ("found", "requirement"):
+                want = np.nan if other is None else col[f"pol_{pol}"][other]
+                assert col[f"{side}_{pol}"][r] == pytest.approx(want, nan_ok=True)
+
+
 @pytest.mark.parametrize("gold, expected", [
     ([("backlog", "found", 30, 40)], {("backlog", "found")}),
     ([("backlog", "not_found", 30, 40), ("backlog", "found", 31, 35)], {("backlog", "found"), ("backlog", "not_found")}),

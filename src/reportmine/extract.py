@@ -273,7 +273,7 @@ class Extractor:
                             if heading_ctx is False:
                                 heading_ctx = self._heading_context(section, report)
                             pol, certain = decide_polarity(pre, post, topic=role == "topic", inherited=inherited,
-                                                           heading_ctx=heading_ctx, inherit_negation=share_neg)
+                                                           heading_ctx=heading_ctx, inherit_negation=share_neg, cue=word)
                             if turn and not certain and pol in (None, "found"):
                                 pol, certain = "found", True
                             clause_neg = clause_neg or pol == "not_found"

@@ -235,6 +235,7 @@ class StackedModel:
         """Decisions per sentence: (sentence, [(category, polarity, cues, prob)], [(action, planned, cues, prob)]).
         Categories and polarities come from the decision layer (:mod:`reportmine.stacking`); categories the
         model does not know (a user taxonomy's) from the rules."""
+        from .polarity import observed_in_cue
         from .stacking import candidates_table
 
         if getattr(self, "meta", None) is None:
@@ -252,6 +253,10 @@ class StackedModel:
             cat_dec = [(lab, pol, [c for c in cats.get(lab, []) if c.rule == pol], p)
                        for lab, pol, p in decided.get(i, ())]
             for lab in cats:
+                # a cue holding its own observation word (设备时常出现故障), read as found by the rules: found
+                sure = [c for c in cats[lab] if c.role == "cue" and c.rule == "found" and c.certain and observed_in_cue(c.cue)]
+                if sure and lab in self.cat_labels and not any(d[:2] == (lab, "found") for d in cat_dec):
+                    cat_dec.append((lab, "found", sure, 1.0))
                 if lab not in self.cat_labels:
                     for pol in sorted({c.rule for c in cats[lab] if c.rule}):
                         cat_dec.append((lab, pol, [c for c in cats[lab] if c.rule == pol], 1.0))

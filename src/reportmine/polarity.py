@@ -53,6 +53,7 @@ def cue_lists() -> dict:
         "req_firm_any": _alternation(d["requirement_firm"]),
         "req_exclude": _alternation(d["requirement_exclude"]),
         "found": _alternation(d["found_markers"]),
+        "cue_found": _alternation(d["cue_found_markers"]),
         "problem": _alternation(d["problem_words"]),
         "future": _alternation(d["future_markers"]),
         "future_exclude": _alternation(d["future_exclude"]),
@@ -121,8 +122,10 @@ def decide_polarity(
     inherited: str | None,
     heading_ctx: str | None,
     inherit_negation: bool = False,
+    cue: str = "",
 ) -> tuple[str | None, bool]:
-    """Polarity of a cue given the clause text before (``pre``) and after (``post``) it.
+    """Polarity of a cue given the clause text before (``pre``) and after (``post``) it, and the cue's own
+    words (``cue``: 设备时常出现故障 holds its observation).
 
     ``inherited`` is the polarity an earlier clause of the sentence distributes (requirement or found),
     ``heading_ctx`` what the section heading implies. Returns ``(polarity, certain)``: polarity None for
@@ -137,7 +140,7 @@ def decide_polarity(
     if _negated(pre, post) or inherit_negation:
         return "not_found", True
     clause = pre + post
-    found_marker = bool(c["found"].search(clause))
+    found_marker = bool(c["found"].search(clause)) or (not topic and observed_in_cue(cue))
     problem = bool(c["problem"].search(clause))
     if pre_reqs and not found_marker:
         return "requirement", False
@@ -148,6 +151,12 @@ def decide_polarity(
     if heading_ctx:
         return heading_ctx, False
     return (None if topic else "found"), False
+
+
+def observed_in_cue(cue: str) -> bool:
+    """True when a cue's own words report an observation (设备时常出现故障, 偶有搭售): such a cue is found
+    whatever the learned model says (on the train split 7 of the 8 such cues read as found are gold found)."""
+    return bool(cue_lists()["cue_found"].search(cue))
 
 
 def is_future(text_before: str, *, sentence: str = "", heading: str | None = None) -> bool:
