@@ -233,8 +233,9 @@ class StackedModel:
 
     def decide_sentences(self, extractor, report: "Report", doc_type: str) -> list[tuple]:
         """Decisions per sentence: (sentence, [(category, polarity, cues, prob)], [(action, planned, cues, prob)]).
-        Categories and polarities come from the decision layer (:mod:`reportmine.stacking`); categories the
-        model does not know (a user taxonomy's) from the rules."""
+        Categories and polarities come from the decision layer (:mod:`reportmine.stacking`), plus found where a
+        cue holds its own observation (:func:`polarity.observed_in_cue`); categories the model does not know
+        (a user taxonomy's) from the rules."""
         from .polarity import observed_in_cue
         from .stacking import candidates_table
 
