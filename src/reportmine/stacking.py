@@ -84,31 +84,48 @@ def candidates_table(model, inputs: "SentenceInputs", doc_type: str) -> Candidat
     pol = _pol_probs(model, [_pol_features(units[i][0], labels[j], units[i][2].get(labels[j], []), doc_type)
                              for i, j in pairs])
     pany = np.zeros(n) if pany is None else pany
+    I = np.array([i for i, _ in pairs])
+    J = np.array([j for _, j in pairs])
+    p = pcomb[I, J]
     ranked = np.sort(pcomb, axis=1)
     top = ranked[:, -1]
     second = ranked[:, -2] if pcomb.shape[1] > 1 else np.zeros(n)
-    above = (pcomb >= ABOVE).sum(axis=1)
-    n_above = (pcomb >= ABOVE).sum(axis=0)
-    n_cands = np.bincount([i for i, _ in pairs], minlength=n)
+    first = I > 0
+    last = I + 1 < n
+    # the category's best in the other sentences: its column's best, or second best where this is the best
+    by_col = np.sort(pcomb, axis=0)
+    col_best, col_second = by_col[-1], (by_col[-2] if n > 1 else np.zeros(pcomb.shape[1]))
+    padded = np.vstack([np.full((2, pcomb.shape[1]), -np.inf), pcomb, np.full((2, pcomb.shape[1]), -np.inf)])
     row_of = {pair: r for r, pair in enumerate(pairs)}
-    num, cat = [], []
-    for (i, j), pp in zip(pairs, pol):
+    cue = np.zeros((len(pairs), 6))  # n_cue, n_topic, cert_found, cert_not_found, cert_requirement, rule_found
+    cat, length = [], np.zeros(len(pairs))
+    for r, (i, j) in enumerate(pairs):
         sent, toks, cats, _ = units[i]
         cs = cats.get(labels[j], [])
-        row = pcomb[i]
         certain = {c.rule for c in cs if c.certain}
-        num.append((ps[i, j], row[j], pany[i], top[i], float((row > row[j]).sum()),
-                    second[i] if row[j] == top[i] else top[i], float(above[i]),  # the best other category
-                    pcomb[i - 1, j] if i else 0.0, pcomb[i + 1, j] if i + 1 < n else 0.0,
-                    sum(c.role == "cue" for c in cs), sum(c.role == "topic" for c in cs),
-                    *(float(p in certain) for p in POLARITIES), float(any(c.rule == "found" for c in cs)),
-                    len(sent.text), i / n, *pp,
-                    max(np.max(pcomb[:i, j], initial=0.0), np.max(pcomb[i + 1:, j], initial=0.0)),
-                    float(n_above[j] - (row[j] >= ABOVE)), float(pcomb[max(0, i - 2):i + 3, j].max()), float(n),
-                    pany[i - 1] if i else 0.0, pany[i + 1] if i + 1 < n else 0.0, float(n_cands[i]),
-                    *_neighbour_pol(pol, row_of, i - 1, j), *_neighbour_pol(pol, row_of, i + 1, j)))
+        cue[r] = (sum(c.role == "cue" for c in cs), sum(c.role == "topic" for c in cs),
+                  *(float(q in certain) for q in POLARITIES), float(any(c.rule == "found" for c in cs)))
+        length[r] = len(sent.text)
         cat.append((doc_type, toks.split()[1], labels[j]))
-    return Candidates([(i, labels[j]) for i, j in pairs], np.asarray(num, dtype=np.float64), np.asarray(cat, dtype=str))
+    neighbours = np.array([(*_neighbour_pol(pol, row_of, i - 1, j), *_neighbour_pol(pol, row_of, i + 1, j))
+                           for i, j in pairs]).reshape(len(pairs), 4)
+    cols = {
+        "ps": ps[I, J], "pcomb": p, "pany": pany[I], "top": top[I],
+        "rank": (pcomb[I] > p[:, None]).sum(axis=1), "other": np.where(p == top[I], second[I], top[I]),
+        "nabove": (pcomb >= ABOVE).sum(axis=1)[I],
+        "prev": np.where(first, pcomb[I - 1, J], 0.0), "next": np.where(last, pcomb[np.minimum(I + 1, n - 1), J], 0.0),
+        **dict(zip(("n_cue", "n_topic", "cert_found", "cert_not_found", "cert_requirement", "rule_found"), cue.T)),
+        "length": length, "pos": I / n,
+        **{f"pol_{q}": pol[:, k] for k, q in enumerate((*POLARITIES, "none"))},
+        "rep_other": np.where(n > 1, np.where(p >= col_best[J], col_second[J], col_best[J]), 0.0),
+        "rep_above": (pcomb >= ABOVE).sum(axis=0)[J] - (p >= ABOVE),
+        "win": np.max([padded[I + 2 + d, J] for d in range(-2, 3)], axis=0), "n_units": np.full(len(pairs), n),
+        "pany_prev": np.where(first, pany[I - 1], 0.0), "pany_next": np.where(last, pany[np.minimum(I + 1, n - 1)], 0.0),
+        "n_cands": np.bincount(I, minlength=n)[I],
+        **dict(zip(("prev_found", "prev_requirement", "next_found", "next_requirement"), neighbours.T)),
+    }
+    numeric = np.column_stack([np.asarray(cols[name], dtype=np.float64) for name in NUMERIC])
+    return Candidates([(i, labels[j]) for i, j in pairs], numeric, np.asarray(cat, dtype=str))
 
 
 def _neighbour_pol(pol: np.ndarray, row_of: dict, i: int, j: int) -> tuple[float, float]:
