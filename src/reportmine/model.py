@@ -254,13 +254,14 @@ class StackedModel:
             cat_dec = [(lab, pol, [c for c in cats.get(lab, []) if c.rule == pol], p)
                        for lab, pol, p in decided.get(i, ())]
             for lab in cats:
-                # a cue holding its own observation word (设备时常出现故障), read as found by the rules: found
-                sure = [c for c in cats[lab] if c.role == "cue" and c.rule == "found" and c.certain and observed_in_cue(c.cue)]
-                if sure and lab in self.cat_labels and not any(d[:2] == (lab, "found") for d in cat_dec):
-                    cat_dec.append((lab, "found", sure, 1.0))
-                if lab not in self.cat_labels:
+                if lab not in self.cat_labels:  # a user taxonomy's category: the rules decide
                     for pol in sorted({c.rule for c in cats[lab] if c.rule}):
                         cat_dec.append((lab, pol, [c for c in cats[lab] if c.rule == pol], 1.0))
+                elif not any(d[:2] == (lab, "found") for d in cat_dec):
+                    # a cue holding its own observation word (设备时常出现故障), read as found by the rules: found
+                    sure = [c for c in cats[lab] if c.role == "cue" and c.rule == "found" and c.certain and observed_in_cue(c.cue)]
+                    if sure:
+                        cat_dec.append((lab, "found", sure, 1.0))
             act_dec = [(lab, any(c.rule == "planned" for c in acts[lab]) if acts.get(lab) else None,
                         acts.get(lab, []), p) for lab, p in act_hits.get(i, ())]
             out.append((sent, cat_dec, act_dec))

@@ -90,8 +90,9 @@ def candidates_table(model, inputs: "SentenceInputs", doc_type: str) -> Candidat
     ranked = np.sort(pcomb, axis=1)
     top = ranked[:, -1]
     second = ranked[:, -2] if pcomb.shape[1] > 1 else np.zeros(n)
-    first = I > 0
-    last = I + 1 < n
+    first, last = I > 0, I + 1 < n
+    nxt = np.minimum(I + 1, n - 1)  # the next sentence's row (where there is one: ``last``)
+    high = pcomb >= ABOVE
     # the category's best in the other sentences: its column's best, or second best where this is the best
     by_col = np.sort(pcomb, axis=0)
     col_best, col_second = by_col[-1], (by_col[-2] if n > 1 else np.zeros(pcomb.shape[1]))
@@ -112,15 +113,15 @@ def candidates_table(model, inputs: "SentenceInputs", doc_type: str) -> Candidat
     cols = {
         "ps": ps[I, J], "pcomb": p, "pany": pany[I], "top": top[I],
         "rank": (pcomb[I] > p[:, None]).sum(axis=1), "other": np.where(p == top[I], second[I], top[I]),
-        "nabove": (pcomb >= ABOVE).sum(axis=1)[I],
-        "prev": np.where(first, pcomb[I - 1, J], 0.0), "next": np.where(last, pcomb[np.minimum(I + 1, n - 1), J], 0.0),
+        "nabove": high.sum(axis=1)[I],
+        "prev": np.where(first, pcomb[I - 1, J], 0.0), "next": np.where(last, pcomb[nxt, J], 0.0),
         **dict(zip(("n_cue", "n_topic", "cert_found", "cert_not_found", "cert_requirement", "rule_found"), cue.T)),
         "length": length, "pos": I / n,
         **{f"pol_{q}": pol[:, k] for k, q in enumerate((*POLARITIES, "none"))},
         "rep_other": np.where(n > 1, np.where(p >= col_best[J], col_second[J], col_best[J]), 0.0),
-        "rep_above": (pcomb >= ABOVE).sum(axis=0)[J] - (p >= ABOVE),
+        "rep_above": high.sum(axis=0)[J] - high[I, J],
         "win": np.max([padded[I + 2 + d, J] for d in range(-2, 3)], axis=0), "n_units": np.full(len(pairs), n),
-        "pany_prev": np.where(first, pany[I - 1], 0.0), "pany_next": np.where(last, pany[np.minimum(I + 1, n - 1)], 0.0),
+        "pany_prev": np.where(first, pany[I - 1], 0.0), "pany_next": np.where(last, pany[nxt], 0.0),
         "n_cands": np.bincount(I, minlength=n)[I],
         **dict(zip(("prev_found", "prev_requirement", "next_found", "next_requirement"), neighbours.T)),
     }
