@@ -3,7 +3,8 @@
 scikit-learn's character n-gram analyzer builds one Python string per n-gram and looks each up in a
 dict: on short sentences that is most of the model's cost. Here the n-grams of a whole batch are
 encoded as integers with numpy (each character of the fitted vocabulary gets a small code, an n-gram
-is its codes in base ``len(alphabet) + 1``) and found in the sorted vocabulary with ``searchsorted``.
+is its codes in base ``len(alphabet) + 1``) and found in the vocabulary with a pandas hash index (one
+C-level hash probe per n-gram: five times a binary search over the sorted keys).
 The matrices equal those of ``vectorizer.transform`` (same columns, same TF-IDF weighting and L2
 norm; ``tests/test_features.py`` checks this on the corpus).
 """
@@ -14,9 +15,10 @@ from dataclasses import dataclass
 from typing import Sequence
 
 import numpy as np
+import pandas as pd
 from scipy.sparse import csr_matrix
 
-__all__ = ["CharNgramTransform", "Entries", "TokenTransform", "fast_transform", "linear_scores"]
+__all__ = ["CharNgramTransform", "Entries", "TokenTransform", "distinct", "fast_transform", "linear_scores"]
 
 _WHITE_SPACES = re.compile(r"\s\s+")  # what sklearn's char analyzer collapses to one space
 
@@ -41,13 +43,12 @@ class CharNgramTransform:
         if self.base ** self.max_n >= 2 ** 62:
             raise ValueError("vocabulary alphabet too large for integer n-gram keys")
         code = {ch: i + 1 for i, ch in enumerate(alphabet)}
-        self.keys: dict[int, tuple[np.ndarray, np.ndarray]] = {}
+        self.keys: dict[int, tuple[pd.Index, np.ndarray]] = {}  # n -> (n-gram keys as a hash index, their columns)
         for n in range(self.min_n, self.max_n + 1):
             grams = [(g, col) for g, col in vocab.items() if len(g) == n]
             keys = np.array([self._key(g, code) for g, _ in grams], dtype=np.int64)
             cols = np.array([col for _, col in grams], dtype=np.int64)
-            order = np.argsort(keys)
-            self.keys[n] = (keys[order], cols[order])
+            self.keys[n] = (pd.Index(keys), cols)
         self.idf = np.asarray(vectorizer.idf_, dtype=np.float64) if hasattr(vectorizer, "idf_") else None
         self.sublinear = bool(getattr(vectorizer, "sublinear_tf", False))
         self.norm = getattr(vectorizer, "norm", None) if self.idf is not None else None
@@ -93,8 +94,8 @@ class CharNgramTransform:
                 ok &= part > 0
             ok &= doc[:m] == doc[n - 1:n - 1 + m]  # an n-gram never crosses two texts
             key, d = key[ok], doc[:m][ok]
-            p = np.minimum(np.searchsorted(vkeys, key), len(vkeys) - 1)
-            hit = vkeys[p] == key
+            p = vkeys.get_indexer(key)
+            hit = p >= 0
             found.append(d[hit] * self.n_features + vcols[p[hit]])
         cells, counts = np.unique(np.concatenate(found) if found else np.zeros(0, dtype=np.int64), return_counts=True)
         rows, cols = cells // max(1, self.n_features), cells % max(1, self.n_features)
@@ -155,18 +156,29 @@ class Entries:
         return csr_matrix((self.vals, self.cols, indptr), shape=(self.n_rows, self.n_cols))
 
 
-def linear_scores(parts: Sequence[Entries], W: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """``hstack(parts) @ W + b`` for a dense ``W``, without building the stacked matrix."""
-    n = parts[0].n_rows
+def linear_scores(parts: Sequence[Entries], W: np.ndarray, b: np.ndarray,
+                  rows: Sequence[np.ndarray | None] | None = None) -> np.ndarray:
+    """``hstack(parts) @ W + b`` for a dense ``W``, one sparse product per part (no stacked matrix).
+
+    ``rows``: per part, the part's row for each output row (None: the same row), so that a part can be
+    built from the distinct texts of a column only."""
+    rows = list(rows) if rows is not None else [None] * len(parts)
+    n = next((len(r) for r in rows if r is not None), parts[0].n_rows)
     out = np.tile(np.asarray(b, dtype=np.float64), (n, 1))
     offset = 0
-    for e in parts:
+    for e, r in zip(parts, rows):
         if len(e.rows):
-            contrib = e.vals[:, None] * W[e.cols + offset]
-            starts = np.flatnonzero(np.r_[True, e.rows[1:] != e.rows[:-1]])
-            out[e.rows[starts]] += np.add.reduceat(contrib, starts, axis=0)
+            scores = e.csr() @ W[offset:offset + e.n_cols]
+            out += scores if r is None else scores[r]
         offset += e.n_cols
     return out
+
+
+def distinct(texts: Sequence[str]) -> tuple[list[str], np.ndarray]:
+    """The distinct texts in first-seen order and, for each text, its index among them."""
+    index: dict[str, int] = {}
+    where = np.fromiter((index.setdefault(t, len(index)) for t in texts), dtype=np.int64, count=len(texts))
+    return list(index), where
 
 
 def fast_transform(vectorizer):

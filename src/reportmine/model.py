@@ -143,8 +143,17 @@ class StackedModel:
             parts.append(self._part("vec_word", texts))
         return parts
 
-    def _Xpol(self, texts, wins, toks) -> list:
-        return [self._part("pol_vec_char", texts), self._part("pol_vec_win", wins), self._part("pol_vec_tok", toks)]
+    def _Xpol(self, texts, wins, toks) -> tuple[list, list]:
+        """The polarity model's parts, each built from its column's distinct texts (a sentence is a row once
+        per candidate category), with the rows that map them back (``features.linear_scores``)."""
+        from .features import distinct
+
+        parts, rows = [], []
+        for name, column in (("pol_vec_char", texts), ("pol_vec_win", wins), ("pol_vec_tok", toks)):
+            uniq, where = distinct(column)
+            parts.append(self._part(name, uniq))
+            rows.append(where)
+        return parts, rows
 
     def doc_type(self, report: "Report", rule_guess: str) -> str:
         """Document type from the model (used when the title does not name the type)."""

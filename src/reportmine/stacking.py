@@ -139,9 +139,9 @@ def _pol_probs(model, rows: list) -> np.ndarray:
     """The polarity model's probabilities of found / not_found / requirement / none for each row."""
     from .features import linear_scores
 
-    Xp = model._Xpol([r[0] for r in rows], [r[1] for r in rows], [r[2] for r in rows])
+    parts, where = model._Xpol([r[0] for r in rows], [r[1] for r in rows], [r[2] for r in rows])
     W, b = model._linear("pol", model.pol_clf)
-    sc = linear_scores(Xp, W, b)
+    sc = linear_scores(parts, W, b, where)
     pr = np.exp(sc - sc.max(axis=1, keepdims=True))
     pr /= pr.sum(axis=1, keepdims=True)
     classes = list(model.pol_clf.classes_)
