@@ -10,12 +10,14 @@ __all__ = ["parse_money", "party_of"]
 _MONEY = re.compile(
     r"(?P<num>\d+(?:[.,]\d+)*|[零〇一二两三四五六七八九十百千万壹贰叁参肆伍陆柒捌玖拾佰仟萬]+)\s*(?P<wan>万|萬)?\s*(?:元|块)"
 )
+#: the verbs of a fine or a deduction, in both patterns below
+_FINE_VERB = r"罚款?|扣罚?|扣款"
 #: a bare amount right after a penalty verb, without 元 (发现一次罚100, 店长扣200); not points, days, items
-_BARE = re.compile(r"(?:罚款?|扣罚?|扣款)\s*(?P<num>\d+(?:\.\d+)?)(?P<wan>)(?![\d.万萬元块分天日次件票个人名%％])")
+_BARE = re.compile(rf"(?:{_FINE_VERB})\s*(?P<num>\d+(?:\.\d+)?)(?P<wan>)(?![\d.万萬元块分天日次件票个人名%％])")
 #: which money expression of a clause is the fine, most telling first: a total (按每张50元扣罚，共计350元), an
 #: amount just after a penalty word (没收违法所得55929元、罚款人民币五万元), then the first one
 _TOTAL = re.compile(r"(?:共计|合计|总计|累计)[^，。；,;]{0,6}$")
-_PENALTY = re.compile(r"(?:罚款?|扣罚?|扣款|处以|违约金|罚金|罚没)[^，。；,;、]{0,8}$")
+_PENALTY = re.compile(rf"(?:{_FINE_VERB}|处以|违约金|罚金|罚没)[^，。；,;、]{{0,8}}$")
 _NUMERALS = str.maketrans({"参": "叁"})  # 參 (traditional 叁) becomes 参 after script conversion
 _PARTY = re.compile(
     r"(?:对|给予|将)(?P<p>[^，。；,;:：]{1,18}?)(?:分别)?(?:给予|予以|处以|进行|作出|作|扣|罚|通报|实行|处|停|调|辞|下岗|约谈|警告|批评|作了)"
