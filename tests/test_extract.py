@@ -93,6 +93,18 @@ def test_doc_type_by_title(title, expected):
     assert doc_type_by_title(title) == expected
 
 
+@pytest.mark.parametrize("title,signed,expected", [
+    # a unit's rectification plan lists the problems an inspection found (GUIDELINES 25); unsigned, a template
+    ("太和县邮政局关于市局服务质量督查反馈问题的整改方案", True, "inspection_summary"),
+    ("太和县邮政局关于市局服务质量督查反馈问题的整改方案", False, "regulation"),
+    ("关于快递服务质量检查问题的整改工作方案", True, "inspection_summary"),
+    ("2022年城乡投递服务质量专项整治工作方案", True, "regulation"),
+    ("关于印发《投递问题整改方案》的通知", True, "other"),
+])
+def test_rectification_plan_titles(title, signed, expected):
+    assert doc_type_by_title(title, signed=signed) == expected
+
+
 def test_traditional_input_gives_simplified_text_and_original_quote():
     text, ex = _extract("檢查發現部分郵件無投遞日戳。")
     f = [f for f in ex.findings if f.category == "missing_date_stamp"][0]

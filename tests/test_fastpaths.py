@@ -405,17 +405,21 @@ def test_linker_as_the_scan(raw, section, sa, width, action_start):
 
 
 @PROPS
-@given(st.lists(st.sampled_from(["关于", "检查", "报告", "通报", "管理办法", "办法", "心得体会", "（2021）", "【通报】", "的", "总结", "检查检查"]), max_size=8).map("".join))
-def test_doc_type_by_title_as_every_word_searched(title):
+@given(st.lists(st.sampled_from(["关于", "检查", "报告", "通报", "管理办法", "办法", "心得体会", "（2021）", "【通报】", "的", "总结",
+                                  "检查检查", "整改", "方案", "整改方案", "工作"]), max_size=8).map("".join), st.booleans())
+def test_doc_type_by_title_as_every_word_searched(title, signed):
     t = doctype._PAREN.sub("", title).strip()
     best = None
-    for dtype, words in polarity.cue_lists()["doc_type_title"].items():
-        for w in words:
-            for m in re.finditer(re.escape(w), t):
-                key = (m.end(), len(w), dtype)
-                if best is None or key[:2] > best[:2]:
-                    best = key
-    assert doctype.doc_type_by_title(title) == (best[2] if best else None)
+    cues = polarity.cue_lists()
+    lists = [cues["doc_type_title"]] + ([cues["doc_type_title_signed"]] if signed else [])
+    for table in lists:
+        for dtype, words in table.items():
+            for w in words:
+                for m in re.finditer(re.escape(w), t):
+                    key = (m.end(), len(w), dtype)
+                    if best is None or key[:2] > best[:2]:
+                        best = key
+    assert doctype.doc_type_by_title(title, signed=signed) == (best[2] if best else None)
 
 
 def test_candidates_are_the_rows():

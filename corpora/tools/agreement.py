@@ -80,6 +80,9 @@ def main() -> None:
                 tool[f][0].extend((x.category, x.polarity, x.start, x.end) for x in e.findings)
                 tool[f][1].extend((x.type, x.start, x.end) for x in e.actions)
         compare(_pool(gold, texts, False), tool, files, "reportmine (rules+model) vs gold, as reportmine eval matches")
+        wide = {f: ([(c, p, *_sentence(texts[f], a, b)) for c, p, a, b in fs], [(t, *_sentence(texts[f], a, b)) for t, a, b in acts])
+                for f, (fs, acts) in tool.items()}
+        compare(_pool(gold, texts, True), defaultdict(lambda: ([], []), wide), files, "reportmine (rules+model) vs gold, same sentence")
 
 
 if __name__ == "__main__":

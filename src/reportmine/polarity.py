@@ -59,6 +59,7 @@ def cue_lists() -> dict:
         "future_exclude": _alternation(d["future_exclude"]),
         "future_headings": _alternation(d["future_headings"]),
         "doc_type_title": d["doc_type_title"],
+        "doc_type_title_signed": d.get("doc_type_title_signed", {}),
         "inspection_words": _alternation(d["inspection_words"]),
         "essay_words": _alternation(d["essay_words"]),
     }
