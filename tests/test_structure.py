@@ -225,6 +225,11 @@ def test_a_heading_repeated_by_its_paragraph_does_not_split_a_report():
         # a Taiwan letter: the 函 line under the title is no title of its own
         ("屏東郵局一一一年度下半年自行查核報告\n\n屏東郵局　函\n受文者：中華郵政股份有限公司南區營運處\n主旨：檢陳本局查核報告，請鑒核。",
          "屏东邮局一一一年度下半年自行查核报告", "中华邮政股份有限公司南区营运处"),
+        # a classification marking above the issuer and the title is not the title
+        ("機密文件　只供內部傳閱\n\n某某速遞（香港）有限公司\n內部審核部\n\n葵涌分揀中心營運審核報告\n\n致：營運總監\n一、審核發現部分快件未經驗視。",
+         "葵涌分拣中心营运审核报告", "营运总监"),
+        ("内部资料　注意保存\n\n关于营业窗口服务质量检查情况的通报\n\n各县分公司：\n市分公司对营业窗口进行了检查。",
+         "关于营业窗口服务质量检查情况的通报", "各县分公司"),
         # a short first line followed by a line that is no title stays the title
         ("邮政服务质量自查\n今年以来，我局按照要求开展了自查，现将情况报告如下。",
          "邮政服务质量自查", None),

@@ -10,7 +10,7 @@ from typing import Iterator
 from .dates import DATE_RE, parse_date
 from .io import Document
 from .line_kinds import (_ADDRESSEE_RE, _BYLINE_RE, _CLOSING_TAIL, _CREDIT_RE, _DOCNO_RE, _ORG_RE, _PAREN_DATE_RE,
-                         _RED_HEADER_RE, _TAGGED_TITLE, _TITLE_HEADS, _closing_like, _ends_like_title, _is_date_line, _issuer_like, _org_of,
+                         _RED_HEADER_RE, _SECRECY_RE, _TAGGED_TITLE, _TITLE_HEADS, _closing_like, _ends_like_title, _is_date_line, _issuer_like, _org_of,
                          _repeated_title, _similar, _strip_docno, _title_like, _with_deleted_spaces)
 from .normalize import Normalized, normalize
 from .numbering import PIECE_MARK, _lines, _logical_lines, _number_at
@@ -186,7 +186,7 @@ def structure_report(norm: Normalized, span: tuple[int, int], *, source: str, in
                 break
             li += 1
             continue
-        if _DOCNO_RE.match(t) or _RED_HEADER_RE.match(t):
+        if _DOCNO_RE.match(t) or _RED_HEADER_RE.match(t) or _SECRECY_RE.match(t):
             li += 1
             continue
         if li + 1 < len(lines) and (_ORG_RE.match(t) or _issuer_like(t)):
